@@ -1,0 +1,218 @@
+/* See LICENSE file for copyright and license details. */
+#ifdef __linux__
+#define _GNU_SOURCE
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "os.h"
+#include "util.h"
+
+#ifdef __linux__
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+int
+os_subreaper(void)
+{
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int
+os_pidfd(pid_t pid)
+{
+	/* pidfd_open(2) returns a close-on-exec fd */
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int
+os_self_exe(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+os_watch_add(int fd, const char *dir)
+{
+	uint32_t mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+	    IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
+	    IN_ONLYDIR;
+
+	return inotify_add_watch(fd, dir, mask) < 0 ? -1 : 0;
+}
+
+int
+os_watch(const char *dir)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (dir && os_watch_add(fd, dir) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
+{
+	union {
+		struct inotify_event ev;
+		char buf[4096];
+	} u;
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p, *buf = u.buf;
+
+	for (;;) {
+		n = read(fd, u.buf, sizeof(u.buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -1;
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(void *)p;
+			if (ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF |
+			    IN_MOVE_SELF | IN_IGNORED))
+				fn(ctx, NULL, WATCH_RESCAN);
+			else if (ev->len && ev->name[0])
+				fn(ctx, ev->name, WATCH_NAME |
+				    ((ev->mask & IN_CREATE) &&
+				    !(ev->mask & IN_ISDIR) ? WATCH_NEW : 0));
+		}
+	}
+}
+
+#else /* !__linux__ */
+
+int os_subreaper(void) { errno = ENOSYS; return -1; }
+int os_pidfd(pid_t pid) { (void)pid; errno = ENOSYS; return -1; }
+int os_self_exe(char *b, size_t s) { (void)b; (void)s; errno = ENOSYS; return -1; }
+int os_watch(const char *d) { (void)d; errno = ENOSYS; return -1; }
+int os_watch_add(int fd, const char *d) { (void)fd; (void)d; errno = ENOSYS; return -1; }
+int
+os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
+{
+	(void)fd; (void)fn; (void)ctx;
+	errno = ENOSYS;
+	return -1;
+}
+
+#endif
+
+int
+os_procinfo(pid_t pid, struct procinfo *pi)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v;
+	int field;
+
+	if (fmt(path, sizeof(path), "/proc/%ld/stat", (long)pid) < 0 ||
+	    read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	/* the command name may hold anything: fields follow its last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -1;
+	pi->state = p[2];
+	p += 3;
+	for (field = 4; field <= 22; field++) {
+		while (*p == ' ')
+			p++;
+		v = strtoull(p, &p, 10);
+		if (field == 4)
+			pi->ppid = (pid_t)v;
+		else if (field == 5)
+			pi->pgrp = (pid_t)v;
+		else if (field == 22)
+			pi->starttime = v;
+		if (*p != ' ' && field < 22)
+			return -1;
+	}
+	return 0;
+}
+
+struct pp { pid_t pid, ppid; };
+
+/* every (pid, ppid) of /proc into a growing array; NULL on failure */
+static struct pp *
+proc_table(size_t *n)
+{
+	struct procinfo pi;
+	struct pp *t = NULL, *nt;
+	size_t cap = 0;
+	struct dirent *e;
+	unsigned long long pid;
+	DIR *d;
+
+	*n = 0;
+	if (!(d = opendir("/proc")))
+		return NULL;
+	while ((e = readdir(d))) {
+		if (parse_ull(e->d_name, INT_MAX, &pid) < 0 ||
+		    os_procinfo((pid_t)pid, &pi) < 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if (!(nt = realloc(t, cap * sizeof(*t))))
+				break;
+			t = nt;
+		}
+		t[*n].pid = (pid_t)pid;
+		t[(*n)++].ppid = pi.ppid;
+	}
+	closedir(d);
+	if (!t)
+		t = malloc(sizeof(*t));
+	return t;
+}
+
+static int
+in_list(pid_t pid, const pid_t *l, size_t n)
+{
+	while (n--)
+		if (l[n] == pid)
+			return 1;
+	return 0;
+}
+
+long
+os_descendants(const pid_t *roots, size_t nroots, pid_t *out, size_t max)
+{
+	struct pp *t;
+	size_t n, i, found = 0, before;
+
+	if (!(t = proc_table(&n)))
+		return -1;
+	/* grow the set until a pass adds nothing: parents precede children
+	 * in most tables, so this takes few passes */
+	do {
+		before = found;
+		for (i = 0; i < n && found < max; i++) {
+			if (in_list(t[i].pid, out, found) ||
+			    in_list(t[i].pid, roots, nroots))
+				continue;
+			if (in_list(t[i].ppid, roots, nroots) ||
+			    in_list(t[i].ppid, out, found))
+				out[found++] = t[i].pid;
+		}
+	} while (found != before && found < max);
+	free(t);
+	return (long)found;
+}

@@ -1,0 +1,46 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * The Linux facilities sysmgr uses, each behind one small function with a
+ * POSIX fallback (which fails with ENOSYS or does nothing).
+ */
+#include <sys/types.h>
+
+/* facts about a process from /proc/PID/stat */
+struct procinfo {
+	pid_t ppid;
+	pid_t pgrp;
+	unsigned long long starttime;  /* clock ticks after boot */
+	char state;                    /* R, S, Z, ... */
+};
+
+/* become a child subreaper (orphaned descendants are reparented to us) */
+int os_subreaper(void);
+/* a file descriptor that polls readable when process pid exits */
+int os_pidfd(pid_t pid);
+/* 0 and *pi filled, or -1 (no such process, or no /proc) */
+int os_procinfo(pid_t pid, struct procinfo *pi);
+/*
+ * Every descendant of the roots, found by walking /proc.  Returns how many
+ * were stored in out (at most max), or -1 without /proc.
+ */
+long os_descendants(const pid_t *roots, size_t nroots, pid_t *out, size_t max);
+/* the path of the running executable */
+int os_self_exe(char *buf, size_t size);
+
+/* directory watches (inotify) */
+enum { WATCH_NAME = 1, WATCH_NEW = 2, WATCH_RESCAN = 4 };
+/*
+ * A watch on dir for entries created, removed, renamed, rewritten or
+ * chmod'ed; returns a nonblocking fd that polls readable on changes.
+ */
+int os_watch(const char *dir);
+/* add another directory to the same watch fd */
+int os_watch_add(int fd, const char *dir);
+/*
+ * Read pending events and call fn(ctx, name, flags) for each one:
+ * WATCH_NAME with the name of a changed entry (WATCH_NEW when it was just
+ * created and is maybe still being written), WATCH_RESCAN (name NULL) when
+ * events were lost or the directory itself changed.  Returns -1 on error.
+ */
+int os_watch_read(int fd, void (*fn)(void *ctx, const char *name, int flags),
+                  void *ctx);

@@ -1,0 +1,576 @@
+/* See LICENSE file for copyright and license details. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "os.h"
+#include "rundir.h"
+#include "util.h"
+
+static const char *states[] = { "down", "starting", "up", "backoff", "stopping" };
+static const char *wants[] = { "up", "down", "once" };
+static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING" };
+
+static int
+env_path(char *buf, size_t size, const char *var, const char *def)
+{
+	const char *v = getenv(var);
+
+	if (!v || !*v)
+		v = def;
+	if (abs_path(buf, size, v) < 0) {
+		warnf("%s: %s:", var, v);
+		return -1;
+	}
+	return 0;
+}
+
+int
+paths_init(struct paths *p)
+{
+	if (env_path(p->sysdir, sizeof(p->sysdir), "SYSDIR", SYSDIR) < 0 ||
+	    env_path(p->rundir, sizeof(p->rundir), "RUNDIR", RUNDIR) < 0)
+		return -1;
+	return 0;
+}
+
+int
+name_ok(const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+
+	if (!*s || *s == '.' || strlen(name) > NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' || *s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+const char *
+arg_name(char *arg)
+{
+	const char *n = base_name(arg);
+
+	return n && name_ok(n) ? n : NULL;
+}
+
+int
+service_check(const char *sysdir, const char *name, const char **why)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!name_ok(name)) {
+		*why = "invalid name";
+		return -1;
+	}
+	if (path_join(path, sizeof(path), sysdir, name) < 0) {
+		*why = "name too long";
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT && lstat(path, &st) == 0)
+			*why = "dangling symlink";
+		else if (errno == ENOENT)
+			*why = "no such service";
+		else
+			*why = strerror(errno);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = S_ISDIR(st.st_mode) ? "a directory" : "not a regular file";
+		return -1;
+	}
+	if (!(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		*why = "not executable";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+visible(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+int
+service_list(const char *sysdir, char ***names)
+{
+	struct dirent **ents;
+	int n, i;
+
+	n = scandir(sysdir, &ents, visible, alphasort);
+	if (n < 0)
+		return -1;
+	*names = (char **)ents;
+	/* keep only the names: reuse the dirent array for the strings */
+	for (i = 0; i < n; i++) {
+		char *s = strdup(ents[i]->d_name);
+
+		if (!s) {
+			while (i < n)
+				free(ents[i++]);
+			service_list_free(*names, i);
+			return -1;
+		}
+		free(ents[i]);
+		(*names)[i] = s;
+	}
+	return n;
+}
+
+void
+service_list_free(char **names, int n)
+{
+	while (n-- > 0)
+		free(names[n]);
+	free(names);
+}
+
+int
+svc_open(const struct paths *p, const char *name, int create)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (path_join(path, sizeof(path), p->rundir, name) < 0)
+		return -1;
+	if (create) {
+		if (mkdir(p->rundir, 0755) < 0 && errno != EEXIST)
+			return -1;
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd;
+}
+
+int
+lock_take(int dirfd, const char *file)
+{
+	struct flock fl;
+	int fd;
+
+	fd = openat(dirfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		int e = errno == EACCES ? EAGAIN : errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+pid_t
+lock_holder(int dirfd, const char *file)
+{
+	struct flock fl;
+	int fd;
+
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+}
+
+const char *
+state_name(int state)
+{
+	return state >= 0 && state < (int)LEN(states) ? states[state] : "?";
+}
+
+const char *
+want_name(int want)
+{
+	return want >= 0 && want < (int)LEN(wants) ? wants[want] : "?";
+}
+
+static int
+lookup(const char *s, const char **tab, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, tab[i]))
+			return (int)i;
+	return -1;
+}
+
+void
+status_init(struct status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = ST_DOWN;
+	st->want = WANT_UP;
+	st->exitcode = EXIT_NONE;
+}
+
+/* a signed decimal within [min, max] */
+static int
+parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	unsigned long long v;
+	int neg = *s == '-';
+
+	if (parse_ull(s + neg, (unsigned long long)max, &v) < 0)
+		return -1;
+	*out = neg ? -(long long)v : (long long)v;
+	return *out < min ? -1 : 0;
+}
+
+static int
+names_ok(const char *list)
+{
+	char buf[NAMELIST], *tok, *save;
+
+	if (fmt(buf, sizeof(buf), "%s", list) < 0)
+		return 0;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!name_ok(tok))
+			return 0;
+	return 1;
+}
+
+static int
+status_field(struct status *st, const char *k, const char *v)
+{
+	long long n = 0;
+	int i;
+
+	if (!*k)
+		return -1;
+	if (!strcmp(k, "state") || !strcmp(k, "want")) {
+		i = *k == 's' ? lookup(v, states, LEN(states)) :
+		    lookup(v, wants, LEN(wants));
+		if (i < 0)
+			return -1;
+		*(*k == 's' ? &st->state : &st->want) = i;
+		return 0;
+	}
+	if (!strcmp(k, "waiting") || !strcmp(k, "deps")) {
+		if (!names_ok(v))
+			return -1;
+		return fmt(*k == 'w' ? st->waiting : st->deps, NAMELIST, "%s", v) < 0 ?
+		    -1 : 0;
+	}
+	if (!strcmp(k, "starttime"))
+		return parse_ull(v, (unsigned long long)-1, &st->starttime);
+	if (parse_ll(v, -2, 0x7fffffffffffffffLL, &n) < 0)
+		return -1;
+	if (!strcmp(k, "pid") || !strcmp(k, "supervisor")) {
+		if (n < 0 || n > 0x7fffffff)
+			return -1;
+		*(*k == 'p' ? &st->pid : &st->supervisor) = (pid_t)n;
+	} else if (!strcmp(k, "exitcode") || !strcmp(k, "signal")) {
+		if (n > 255 || (*k == 's' && n < 0))
+			return -1;
+		*(*k == 'e' ? &st->exitcode : &st->signal) = (int)n;
+	} else if (!strcmp(k, "since"))
+		st->since = n;
+	else if (!strcmp(k, "stamp"))
+		st->stamp = n;
+	else if (!strcmp(k, "due"))
+		st->due = n;
+	else if (!strcmp(k, "starts") || !strcmp(k, "restarts")) {
+		if (n < 0)
+			return -1;
+		*(*k == 's' ? &st->starts : &st->restarts) = (unsigned long)n;
+	}
+	/* unknown keys are ignored, for newer writers */
+	return 0;
+}
+
+int
+status_parse(const char *buf, struct status *st)
+{
+	char line[STATUS_MAX], *eq;
+	const char *p = buf, *nl;
+	size_t len;
+
+	status_init(st);
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			return -1;     /* truncated */
+		len = (size_t)(nl - p);
+		if (len >= sizeof(line))
+			return -1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl + 1;
+		eq = strchr(line, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		if (status_field(st, line, eq + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+status_read(int dirfd, struct status *st)
+{
+	char buf[STATUS_MAX];
+	ssize_t n, r;
+	int fd;
+
+	status_init(st);
+	fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	for (n = 0; (size_t)n < sizeof(buf) - 1; n += r) {
+		r = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n);
+		if (r < 0 && errno == EINTR) {
+			r = 0;
+			continue;
+		}
+		if (r <= 0)
+			break;
+	}
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[n] = '\0';
+	if (status_parse(buf, st) < 0) {
+		status_init(st);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+status_write(int dirfd, const struct status *st)
+{
+	char buf[STATUS_MAX];
+	int fd, n;
+
+	n = fmt(buf, sizeof(buf),
+	    "state=%s\nwant=%s\npid=%ld\nstarttime=%llu\nsupervisor=%ld\n"
+	    "since=%lld\nstamp=%lld\ndue=%lld\nexitcode=%d\nsignal=%d\n"
+	    "starts=%lu\nrestarts=%lu\nwaiting=%s\ndeps=%s\n",
+	    state_name(st->state), want_name(st->want), (long)st->pid,
+	    st->starttime, (long)st->supervisor, st->since, st->stamp, st->due,
+	    st->exitcode, st->signal, st->starts, st->restarts, st->waiting,
+	    st->deps);
+	if (n < 0)
+		return -1;
+	fd = openat(dirfd, "status.new",
+	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		close(fd);
+		unlinkat(dirfd, "status.new", 0);
+		return -1;
+	}
+	if (close(fd) < 0 || renameat(dirfd, "status.new", dirfd, "status") < 0) {
+		unlinkat(dirfd, "status.new", 0);
+		return -1;
+	}
+	return 0;
+}
+
+static long long
+secs_since(long long stamp)
+{
+	long long d = mono_ms() - stamp;
+
+	return d > 0 ? d / 1000 : 0;
+}
+
+/* ", exited 1" / ", killed by SIGKILL" for the last exit */
+static int
+exit_text(char *buf, size_t size, const struct status *st)
+{
+	const char *sn;
+
+	if (st->signal) {
+		sn = sig_name(st->signal);
+		return sn ? fmt(buf, size, ", killed by SIG%s", sn) :
+		    fmt(buf, size, ", killed by signal %d", st->signal);
+	}
+	if (st->exitcode >= 0)
+		return fmt(buf, size, ", exited %d", st->exitcode);
+	if (st->exitcode == EXIT_UNKNOWN)
+		return fmt(buf, size, ", exited (status unknown)");
+	buf[0] = '\0';
+	return 0;
+}
+
+static int
+want_text(char *buf, size_t size, const struct status *st)
+{
+	int running = st->state == ST_UP || st->state == ST_STARTING ||
+	    st->state == ST_BACKOFF;
+
+	buf[0] = '\0';
+	if (st->want == WANT_DOWN && running)
+		return fmt(buf, size, ", want down");
+	if (st->want == WANT_UP && !running)
+		return fmt(buf, size, ", want up");
+	return 0;
+}
+
+int
+status_line(char *buf, size_t size, const char *name,
+            const struct status *st, int supervised)
+{
+	char pid[32] = "", ex[64] = "", extra[NAMELIST + 64] = "", want[16];
+	long long in;
+
+	if (!supervised)
+		return fmt(buf, size, "%s: DOWN (not supervised)", name);
+	if (st->pid > 0 && fmt(pid, sizeof(pid), " (pid %ld)", (long)st->pid) < 0)
+		return -1;
+	if ((st->state == ST_DOWN || st->state == ST_BACKOFF) &&
+	    exit_text(ex, sizeof(ex), st) < 0)
+		return -1;
+	if (st->state == ST_BACKOFF) {
+		in = st->due - mono_ms();
+		in = in > 0 ? (in + 999) / 1000 : 0;
+		if (fmt(extra, sizeof(extra), ", restart %lu in %llds",
+		    st->restarts + 1, in) < 0)
+			return -1;
+	} else if (st->waiting[0] && fmt(extra, sizeof(extra),
+	    ", waiting for %s", st->waiting) < 0)
+		return -1;
+	if (want_text(want, sizeof(want), st) < 0)
+		return -1;
+	return fmt(buf, size, "%s: %s%s %llds%s%s%s", name,
+	    st->state >= 0 && st->state < (int)LEN(upper) ? upper[st->state] : "?", pid, secs_since(st->stamp), ex, extra, want);
+}
+
+int
+status_show(char *buf, size_t size, const char *name,
+            const struct status *st, int supervised)
+{
+	return fmt(buf, size,
+	    "name=%s\nstate=%s\npid=%ld\nwant=%s\nsince=%lld\nuptime=%lld\n"
+	    "restarts=%lu\nexitcode=%d\nsignal=%d\nsupervised=%d\n"
+	    "supervisor=%ld\nwaiting=%s\ndeps=%s\n",
+	    name, supervised ? state_name(st->state) : "down",
+	    supervised ? (long)st->pid : 0L, want_name(st->want), st->since,
+	    supervised ? secs_since(st->stamp) : 0LL, st->restarts,
+	    st->exitcode < 0 ? -1 : st->exitcode, st->signal, supervised,
+	    supervised ? (long)st->supervisor : 0L,
+	    supervised ? st->waiting : "", st->deps);
+}
+
+int
+ctl_listen(int dirfd, int *keepfd)
+{
+	int fd;
+
+	if (unlinkat(dirfd, "control", 0) < 0 && errno != ENOENT)
+		return -1;
+	if (mkfifoat(dirfd, "control", 0600) < 0)
+		return -1;
+	fd = openat(dirfd, "control", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* our own writer keeps the FIFO from polling EOF forever */
+	*keepfd = openat(dirfd, "control", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*keepfd < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+ctl_send(int dirfd, const char *line)
+{
+	char buf[CTL_MAX];
+	int fd, n, r;
+
+	n = fmt(buf, sizeof(buf), "%s\n", line);
+	if (n < 0)
+		return -1;
+	fd = openat(dirfd, "control", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = write_all(fd, buf, (size_t)n);
+	close(fd);
+	return r;
+}
+
+int
+ctl_recv(int fd, struct ctlbuf *cb, void (*fn)(void *, char *), void *ctx)
+{
+	char *nl, *p;
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, cb->buf + cb->len, sizeof(cb->buf) - 1 - cb->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno == EAGAIN ? 0 : -1;
+		if (r == 0)
+			return 0;
+		cb->len += (size_t)r;
+		cb->buf[cb->len] = '\0';
+		for (p = cb->buf; (nl = strchr(p, '\n')); p = nl + 1) {
+			*nl = '\0';
+			if (!cb->skip)
+				fn(ctx, p);
+			cb->skip = 0;
+		}
+		cb->len -= (size_t)(p - cb->buf);
+		memmove(cb->buf, p, cb->len);
+		if (cb->len == sizeof(cb->buf) - 1) {
+			cb->len = 0;      /* no newline in sight: drop it all */
+			cb->skip = 1;
+		}
+	}
+}
+
+void
+status_wait(int watchfd, long long deadline)
+{
+	struct pollfd pfd;
+	char buf[4096];
+	int t = timeout_until(deadline);
+
+	if (watchfd < 0) {
+		/* no event source here: check again in 20 ms */
+		struct timespec ts = { 0, 20000000L };
+
+		if (t >= 0 && t < 20)
+			ts.tv_nsec = (long)t * 1000000L;
+		nanosleep(&ts, NULL);
+		return;
+	}
+	pfd.fd = watchfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, t) > 0)
+		while (read(watchfd, buf, sizeof(buf)) > 0)
+			;
+}

@@ -1,0 +1,570 @@
+/* See LICENSE file for copyright and license details. */
+/* runsyssv: supervise one service */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "os.h"
+#include "rundir.h"
+#include "util.h"
+
+#define POLL_MS    20     /* re-check of leftover processes while stopping */
+#define MAX_DESC   4096   /* processes killed per pass */
+
+static struct {
+	struct paths paths;
+	char script[PATH_MAX];
+	const char *name;
+	int dirfd, lockfd, ctlfd, ctlkeep, sigfd;
+	int execfd;           /* reports a failed exec, EOF on success */
+	int pidfd;            /* of an adopted main process */
+	struct status st;
+	struct ctlbuf ctl;
+	pid_t pgrp;           /* process group of the service, 0 when none */
+	long long started;    /* mono_ms of the start */
+	long long killat;     /* mono_ms of the SIGKILL while stopping */
+	long long pollat;     /* mono_ms of the next leftover check */
+	int killed;           /* SIGKILL sent */
+	int delay;            /* next backoff, seconds */
+	int restart;          /* start again once stopped */
+	int exiting;          /* exit once stopped */
+} sv;
+
+static void
+usage(void)
+{
+	die(EXIT_USAGE, "usage: runsyssv SCRIPT");
+}
+
+static void
+publish(void)
+{
+	if (status_write(sv.dirfd, &sv.st) < 0)
+		warnf("cannot write status in %s/%s:", sv.paths.rundir, sv.name);
+}
+
+static void
+set_state(int state)
+{
+	sv.st.state = state;
+	sv.st.stamp = mono_ms();
+	sv.st.since = wall_s();
+	publish();
+}
+
+/* signal the whole service: its group and every descendant */
+static void
+kill_tree(int sig)
+{
+	pid_t roots[2], *pids;
+	size_t nroots = 0;
+	long i, n;
+
+	if (sv.pgrp > 0)
+		kill(-sv.pgrp, sig);
+	roots[nroots++] = getpid();
+	if (sv.pidfd >= 0 && sv.st.pid > 0)
+		roots[nroots++] = sv.st.pid;
+	if (!(pids = malloc(MAX_DESC * sizeof(*pids))))
+		return;
+	n = os_descendants(roots, nroots, pids, MAX_DESC);
+	for (i = 0; i < n; i++)
+		kill(pids[i], sig);
+	free(pids);
+}
+
+/* 1 while anything of the service is left */
+static int
+leftovers(void)
+{
+	pid_t root = getpid(), one;
+
+	if (sv.st.pid > 0)
+		return 1;
+	if (sv.pgrp > 0 && kill(-sv.pgrp, 0) == 0)
+		return 1;
+	return os_descendants(&root, 1, &one, 1) > 0;
+}
+
+static void
+child(int go, int ex)
+{
+	char c;
+	int e;
+
+	setsid();
+	umask(SERVICE_UMASK);
+	sig_reset();
+	/* wait until our pid is in the status file: if runsyssv dies first,
+	 * EOF, and no unrecorded instance ever runs */
+	if (read(go, &c, 1) != 1)
+		_exit(111);
+	if (dup2(ex, 3) < 0)
+		_exit(111);
+	set_cloexec(3);
+	close_from(4);
+	e = open("/dev/null", O_RDONLY | O_NOCTTY);
+	if (e < 0 || (e != 0 && dup2(e, 0) < 0))
+		_exit(111);
+	if (e != 0)
+		close(e);
+	execl(sv.script, sv.script, (char *)NULL);
+	e = errno;
+	write_all(3, &e, sizeof(e));
+	_exit(127);
+}
+
+static void
+spawn(void)
+{
+	struct procinfo pi;
+	int go[2], ex[2];
+	pid_t pid;
+
+	if (pipe(go) < 0 || pipe(ex) < 0 || set_cloexec(go[0]) < 0 ||
+	    set_cloexec(go[1]) < 0 || set_cloexec(ex[0]) < 0 ||
+	    set_cloexec(ex[1]) < 0 || (pid = fork()) < 0) {
+		warnf("cannot start:");
+		sv.st.exitcode = 111;
+		sv.st.signal = 0;
+		sv.st.due = mono_ms() + sv.delay * 1000LL;
+		set_state(ST_BACKOFF);
+		return;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(ex[0]);
+		child(go[0], ex[1]);
+	}
+	close(go[0]);
+	close(ex[1]);
+	sv.st.pid = pid;
+	sv.st.starttime = os_procinfo(pid, &pi) == 0 ? pi.starttime : 0;
+	sv.st.starts++;
+	sv.pgrp = pid;
+	sv.killed = 0;
+	sv.started = mono_ms();
+	sv.st.waiting[0] = '\0';
+	set_state(ST_STARTING);
+	if (write_all(go[1], "g", 1) < 0)
+		warnf("cannot release the service:");
+	close(go[1]);
+	sv.execfd = ex[0];
+	say(sv.name, "started (pid %ld)", (long)pid);
+}
+
+/* the exec of the script: EOF when it succeeded, else its errno; up says
+ * whether a success makes the service UP */
+static void
+exec_done(int up)
+{
+	int e = 0;
+	ssize_t r;
+
+	if (sv.execfd < 0)
+		return;
+	do
+		r = read(sv.execfd, &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(sv.execfd);
+	sv.execfd = -1;
+	if (r == (ssize_t)sizeof(e)) {
+		errno = e;
+		warnf("cannot run %s:", sv.script);
+	} else if (up && sv.st.state == ST_STARTING && !sv.st.waiting[0])
+		set_state(ST_UP);
+}
+
+static void
+stopped(void)
+{
+	sv.pgrp = 0;
+	set_state(ST_DOWN);
+	say(sv.name, "stopped");
+	if (sv.restart && !sv.exiting) {
+		sv.restart = 0;
+		sv.delay = BACKOFF_MIN;
+		spawn();
+	}
+}
+
+/* while stopping: done when nothing is left, else check again soon */
+static void
+stop_check(void)
+{
+	long long now = mono_ms();
+
+	if (!leftovers()) {
+		stopped();
+		return;
+	}
+	if (sv.st.pid == 0)
+		sv.pollat = now + POLL_MS;
+	if (now >= sv.killat && !sv.killed) {
+		if (sv.st.pid > 0)
+			say(sv.name, "did not stop in %d s, sending SIGKILL",
+			    STOP_TIMEOUT);
+		sv.killed = 1;
+	}
+	if (sv.killed)
+		kill_tree(SIGKILL);
+}
+
+static void
+stop(int sig)
+{
+	if (sv.st.state == ST_BACKOFF) {
+		set_state(ST_DOWN);
+		return;
+	}
+	if (sv.st.state != ST_STARTING && sv.st.state != ST_UP &&
+	    sv.st.state != ST_STOPPING)
+		return;
+	if (sv.st.state != ST_STOPPING) {
+		sv.killat = mono_ms() + STOP_TIMEOUT * 1000LL;
+		set_state(ST_STOPPING);
+	}
+	sv.pollat = mono_ms();
+	if (sig == SIGKILL) {
+		sv.killat = mono_ms();
+		sv.killed = 1;
+	}
+	kill_tree(sig);
+	if (sig == SIGTERM)
+		kill_tree(SIGCONT);
+}
+
+static void
+exited(int code, int sig)
+{
+	long long ran = mono_ms() - sv.started;
+
+	exec_done(0);
+	if (sv.pidfd >= 0) {
+		close(sv.pidfd);
+		sv.pidfd = -1;
+	}
+	sv.st.pid = 0;
+	sv.st.starttime = 0;
+	sv.st.exitcode = code;
+	sv.st.signal = sig;
+	sv.st.waiting[0] = '\0';
+	if (sig)
+		say(sv.name, "killed by SIG%s", sig_name(sig) ? sig_name(sig) : "?");
+	else if (code == EXIT_UNKNOWN)
+		say(sv.name, "exited (status unknown)");
+	else
+		say(sv.name, "exited %d", code);
+	if (sv.st.state == ST_STOPPING) {
+		/* whatever is left gets SIGTERM too, then the same deadline */
+		if (!sv.killed)
+			kill_tree(SIGTERM);
+		stop_check();
+		return;
+	}
+	if (sv.st.want != WANT_UP || sv.exiting) {
+		sv.pgrp = 0;
+		set_state(ST_DOWN);
+		return;
+	}
+	if (ran >= MIN_RUNTIME * 1000LL) {
+		sv.st.restarts++;
+		sv.delay = BACKOFF_MIN;
+		spawn();
+		return;
+	}
+	sv.st.due = mono_ms() + sv.delay * 1000LL;
+	set_state(ST_BACKOFF);
+	say(sv.name, "restarting in %d s", sv.delay);
+	sv.delay = sv.delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : sv.delay * 2;
+}
+
+static void
+reap(void)
+{
+	pid_t pid;
+	int ws;
+
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+		if (pid != sv.st.pid || sv.pidfd >= 0)
+			continue;     /* a leftover reparented to us */
+		if (WIFSIGNALED(ws))
+			exited(EXIT_NONE, WTERMSIG(ws));
+		else
+			exited(WEXITSTATUS(ws), 0);
+	}
+	if (sv.st.state == ST_STOPPING && sv.st.pid == 0)
+		stop_check();
+}
+
+static void
+start_now(void)
+{
+	if (sv.exiting)
+		return;
+	if (sv.st.state == ST_STOPPING) {
+		sv.restart = 1;
+		return;
+	}
+	if (sv.st.state == ST_DOWN || sv.st.state == ST_BACKOFF) {
+		sv.delay = BACKOFF_MIN;
+		spawn();
+	}
+}
+
+static void
+command(void *ctx, char *line)
+{
+	int want = sv.st.want, sig;
+
+	(void)ctx;
+	if (!strcmp(line, "up")) {
+		sv.st.want = WANT_UP;
+		start_now();
+	} else if (!strcmp(line, "once")) {
+		sv.st.want = WANT_ONCE;
+		start_now();
+	} else if (!strcmp(line, "down") || !strcmp(line, "kill")) {
+		sv.st.want = WANT_DOWN;
+		sv.restart = 0;
+		stop(line[0] == 'k' ? SIGKILL : SIGTERM);
+	} else if (!strcmp(line, "restart")) {
+		sv.st.want = WANT_UP;
+		if (sv.st.state == ST_STARTING || sv.st.state == ST_UP) {
+			sv.restart = 1;
+			stop(SIGTERM);
+		} else
+			start_now();
+	} else if (!strncmp(line, "signal ", 7) &&
+	    (sig = sig_parse(line + 7)) > 0) {
+		if (sv.st.pid > 0 && kill(sv.st.pid, sig) < 0)
+			warnf("cannot send signal %d:", sig);
+	} else
+		say(sv.name, "unknown control command: %.40s", line);
+	if (sv.st.want != want)
+		publish();
+}
+
+/* take over a still running main process of a previous runsyssv */
+static void
+adopt(const struct status *old)
+{
+	struct procinfo pi, again;
+	int fd;
+
+	if (old->pid <= 0 || os_procinfo(old->pid, &pi) < 0 ||
+	    pi.starttime != old->starttime || pi.state == 'Z')
+		return;
+	fd = os_pidfd(old->pid);
+	if (fd >= 0 && (os_procinfo(old->pid, &again) < 0 ||
+	    again.starttime != pi.starttime)) {
+		close(fd);
+		return;
+	}
+	sv.pgrp = pi.pgrp;
+	if (fd < 0) {
+		/* cannot wait for it: stop its group before starting anew */
+		say(sv.name, "stopping the previous instance (pid %ld)",
+		    (long)old->pid);
+		return;
+	}
+	sv.st.pid = old->pid;
+	sv.st.starttime = pi.starttime;
+	sv.pidfd = fd;
+	sv.started = mono_ms();
+	say(sv.name, "adopted (pid %ld)", (long)old->pid);
+}
+
+static void
+setup(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT };
+	static const int ign[] = { SIGHUP, SIGPIPE };
+	struct status old;
+	char *slash;
+	pid_t holder;
+
+	if (paths_init(&sv.paths) < 0)
+		exit(EXIT_USAGE);
+	if (std_fds() < 0)
+		die(EXIT_SYSTEM, "/dev/null:");
+	umask(SERVICE_UMASK);
+	sv.dirfd = svc_open(&sv.paths, sv.name, 1);
+	if (sv.dirfd < 0)
+		die(EXIT_SYSTEM, "cannot create %s/%s:", sv.paths.rundir, sv.name);
+	sv.lockfd = lock_take(sv.dirfd, "lock");
+	if (sv.lockfd < 0 && errno == EAGAIN) {
+		holder = lock_holder(sv.dirfd, "lock");
+		die(EXIT_FAIL, "already supervised by pid %ld", (long)holder);
+	}
+	if (sv.lockfd < 0)
+		die(EXIT_SYSTEM, "cannot lock %s/%s/lock:", sv.paths.rundir, sv.name);
+	if ((sv.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
+	    sig_ignore(ign, LEN(ign)) < 0)
+		die(EXIT_SYSTEM, "signals:");
+	if (setenv("SYSMGR_SERVICE", sv.name, 1) < 0 ||
+	    setenv("RUNDIR", sv.paths.rundir, 1) < 0)
+		die(EXIT_SYSTEM, "setenv:");
+	os_subreaper();
+	/* services start in the directory of their script */
+	if ((slash = strrchr(sv.script, '/')) && (*slash = '\0', chdir(*sv.script ? sv.script : "/") < 0))
+		warnf("cannot chdir to %s:", sv.script);
+	if (slash)
+		*slash = '/';
+	sv.execfd = sv.pidfd = -1;
+	sv.delay = BACKOFF_MIN;
+	if (status_read(sv.dirfd, &old) < 0 && errno != ENOENT)
+		warnf("ignoring unreadable status:");
+	sv.st = old;
+	sv.st.supervisor = getpid();
+	sv.st.pid = 0;
+	sv.st.waiting[0] = '\0';
+	if ((sv.ctlfd = ctl_listen(sv.dirfd, &sv.ctlkeep)) < 0)
+		die(EXIT_SYSTEM, "cannot create %s/%s/control:",
+		    sv.paths.rundir, sv.name);
+	adopt(&old);
+	if (sv.pidfd >= 0) {
+		sv.st.state = ST_UP;
+		if (old.state == ST_STOPPING || sv.st.want == WANT_DOWN)
+			stop(SIGTERM);
+		else
+			publish();
+	} else if (sv.pgrp > 0) {
+		sv.st.state = ST_UP;
+		stop(SIGTERM);
+		sv.restart = sv.st.want == WANT_UP;
+	} else if (sv.st.want == WANT_UP)
+		spawn();
+	else
+		set_state(ST_DOWN);
+}
+
+static void
+on_signal(void)
+{
+	int sig;
+
+	while ((sig = sig_next(sv.sigfd)) > 0) {
+		if (sig == SIGCHLD) {
+			reap();
+			continue;
+		}
+		sv.exiting = 1;
+		stop(SIGTERM);
+	}
+}
+
+static void
+on_timer(void)
+{
+	long long now = mono_ms();
+
+	if (sv.st.state == ST_BACKOFF && now >= sv.st.due) {
+		sv.st.restarts++;
+		spawn();
+	}
+	else if (sv.st.state == ST_STOPPING &&
+	    (now >= sv.killat || (sv.st.pid == 0 && now >= sv.pollat)))
+		stop_check();
+}
+
+static long long
+deadline(void)
+{
+	long long d;
+
+	if (sv.st.state == ST_BACKOFF)
+		return sv.st.due;
+	if (sv.st.state != ST_STOPPING)
+		return -1;
+	d = sv.killed ? -1 : sv.killat;
+	if (sv.st.pid == 0 && (d < 0 || sv.pollat < d))
+		d = sv.pollat;
+	return d;
+}
+
+static void
+finish(void)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	unlinkat(sv.dirfd, "control", 0);
+	/* a removed service leaves nothing behind */
+	if (lstat(sv.script, &st) < 0 && errno == ENOENT) {
+		unlinkat(sv.dirfd, "status", 0);
+		unlinkat(sv.dirfd, "lock", 0);
+		if (path_join(dir, sizeof(dir), sv.paths.rundir, sv.name) == 0)
+			rmdir(dir);
+	}
+	exit(0);
+}
+
+static void
+loop(void)
+{
+	struct pollfd pfd[4];
+	nfds_t n;
+
+	for (;;) {
+		if (sv.exiting && (sv.st.state == ST_DOWN ||
+		    sv.st.state == ST_BACKOFF)) {
+			if (sv.st.state == ST_BACKOFF)
+				set_state(ST_DOWN);
+			finish();
+		}
+		n = 0;
+		pfd[n].fd = sv.sigfd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = sv.ctlfd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = sv.execfd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = sv.pidfd;
+		pfd[n++].events = POLLIN;
+		if (poll(pfd, n, timeout_until(deadline())) < 0) {
+			if (errno != EINTR)
+				die(EXIT_SYSTEM, "poll:");
+			continue;
+		}
+		if (pfd[2].revents)
+			exec_done(1);
+		if (pfd[0].revents)
+			on_signal();
+		if (pfd[3].revents && sv.pidfd >= 0)
+			exited(EXIT_UNKNOWN, 0);
+		if (pfd[1].revents && ctl_recv(sv.ctlfd, &sv.ctl, command, NULL) < 0)
+			warnf("control:");
+		on_timer();
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	char *arg;
+
+	setprogname("runsyssv");
+	if (argc > 1 && !strcmp(argv[1], "--")) {
+		argv++;
+		argc--;
+	}
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+		usage();
+	if (abs_path(sv.script, sizeof(sv.script), argv[1]) < 0)
+		die(EXIT_USAGE, "%s:", argv[1]);
+	if (!(arg = strdup(sv.script)) || !(sv.name = arg_name(arg)))
+		die(EXIT_USAGE, "%s: invalid service name", argv[1]);
+	setprogname(sv.name);
+	setup();
+	loop();
+	return 0;
+}

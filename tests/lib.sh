@@ -1,0 +1,112 @@
+# Helpers for the shunit2 suites, sourced by tests/*.test (bash).
+# Every suite runs as PID 1 of a PID namespace (see tests/run); tearDown
+# kills every other process of it, so nothing outlives a test.
+
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=$TOP
+WAIT=${WAIT:-10}          # seconds any wait_for may take
+PATH=$TOP:$PATH
+export PATH
+
+# skip the rest of a test (visibly) unless processes can be fenced
+need_ns() {
+	if [ -z "$TEST_NS" ] || [ "$$" != 1 ]; then
+		echo "SKIP ${FUNCNAME[1]}: needs root or user namespaces"
+		startSkipping
+		return 1
+	fi
+}
+
+# skip unless real root (not root of a user namespace)
+need_root() {
+	if [ "$(id -u)" != 0 ] || [ -n "$TEST_USERNS" ]; then
+		echo "SKIP ${FUNCNAME[1]}: needs root"
+		startSkipping
+		return 1
+	fi
+	need_ns
+}
+
+setUp() {
+	T=$(mktemp -d /tmp/sysmgr-test.XXXXXX) || exit 1
+	chmod 755 "$T"
+	SYSDIR=$T/sys RUNDIR=$T/run LOG=$T/log
+	export SYSDIR RUNDIR
+	mkdir "$SYSDIR"
+	: >"$LOG"
+}
+
+# kill everything but us (only ever as PID 1 of a namespace) and clean up
+tearDown() {
+	if [ "$$" = 1 ]; then
+		kill -9 -1 2>/dev/null
+		wait_for "every process to exit" only_us
+	fi
+	[ -n "$T" ] && rm -rf "$T"
+	T=
+	endSkipping
+}
+
+# 0 when PID 1 (this shell) is the only process left
+only_us() {
+	local p n=0
+	wait 2>/dev/null
+	for p in /proc/[0-9]*; do
+		[ -e "$p/stat" ] || continue
+		case ${p#/proc/} in 1|$BASHPID) ;; *) n=$((n + 1)) ;; esac
+	done
+	[ $n = 0 ]
+}
+
+# wait_for WHAT COMMAND...: poll COMMAND until it succeeds, at most $WAIT s
+wait_for() {
+	local what=$1 end=$((SECONDS + WAIT))
+	shift
+	until "$@"; do
+		if [ $SECONDS -ge $end ]; then
+			fail "timed out after ${WAIT}s waiting for $what"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# service NAME BODY: install an executable #!/bin/sh script atomically
+service() {
+	printf '#!/bin/sh\n%s\n' "$2" >"$T/.new"
+	chmod 755 "$T/.new"
+	mv "$T/.new" "$SYSDIR/$1"
+}
+
+start_sysmgr() {
+	"$BIN/sysmgr" 2>>"$LOG" &
+	SYSMGR=$!
+	wait_for "sysmgr lock" test -e "$RUNDIR/.sysmgr.lock"
+}
+
+# field NAME KEY: a value of svctl show
+field() {
+	"$BIN/svctl" show "$1" 2>/dev/null | sed -n "s/^$2=//p"
+}
+
+is_state() { [ "$(field "$1" state)" = "$2" ]; }
+up() { is_state "$1" up; }
+down() { is_state "$1" down; }
+wait_up() { wait_for "$1 up" up "$1"; }
+wait_down() { wait_for "$1 down" down "$1"; }
+
+# number of processes whose whole command line is $*
+count() { pgrep -c -f -x "$*"; }
+alive() { kill -0 "$1" 2>/dev/null; }
+dead() { ! kill -0 "$1" 2>/dev/null || [ "$(cut -d' ' -f3 /proc/$1/stat 2>/dev/null)" = Z ]; }
+
+# context switches of a process so far
+ctxt() {
+	awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }' \
+	    "/proc/$1/status"
+}
+
+run_shunit2() {
+	SHUNIT_PARENT=$0
+	. "$SHUNIT2"
+}

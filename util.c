@@ -1,0 +1,425 @@
+/* See LICENSE file for copyright and license details. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static struct {
+	const char *prog;
+	int sigfd;            /* write end of the self-pipe */
+	unsigned long sigmask_bits[2];
+} u = { "?", -1, { 0, 0 } };
+
+void
+setprogname(const char *name)
+{
+	u.prog = name;
+}
+
+const char *
+progname(void)
+{
+	return u.prog;
+}
+
+static void
+vwarn(const char *who, const char *f, va_list ap)
+{
+	char buf[1024];
+	size_t len, flen = strlen(f);
+	int saved = errno;
+
+	len = (size_t)snprintf(buf, sizeof(buf), "%s: ", who);
+	if (len < sizeof(buf))
+		vsnprintf(buf + len, sizeof(buf) - len, f, ap);
+	len = strlen(buf);
+	if (flen && f[flen - 1] == ':' && len < sizeof(buf) - 1)
+		snprintf(buf + len, sizeof(buf) - len, " %s", strerror(saved));
+	len = strlen(buf);
+	if (len == sizeof(buf) - 1)
+		len--;
+	buf[len++] = '\n';
+	/* one write, so that lines of several processes do not mix */
+	write_all(2, buf, len);
+	errno = saved;
+}
+
+void
+warnf(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vwarn(u.prog, f, ap);
+	va_end(ap);
+}
+
+void
+say(const char *who, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vwarn(who, f, ap);
+	va_end(ap);
+}
+
+void
+die(int status, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vwarn(u.prog, f, ap);
+	va_end(ap);
+	exit(status);
+}
+
+int
+fmt(char *buf, size_t size, const char *f, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(buf, size, f, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return n;
+}
+
+int
+parse_ull(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (max - (unsigned long long)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+wall_s(void)
+{
+	return (long long)time(NULL);
+}
+
+int
+timeout_until(long long deadline)
+{
+	long long now;
+
+	if (deadline < 0)
+		return -1;
+	now = mono_ms();
+	if (deadline <= now)
+		return 0;
+	if (deadline - now > INT_MAX)
+		return INT_MAX;
+	return (int)(deadline - now);
+}
+
+int
+write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* read at most size-1 bytes of a file and NUL-terminate them */
+ssize_t
+read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t r;
+	size_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	while (n < size - 1) {
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+static int
+fd_addflag(int fd, int get, int set, int flag)
+{
+	int fl = fcntl(fd, get);
+
+	if (fl < 0)
+		return -1;
+	return fcntl(fd, set, fl | flag) < 0 ? -1 : 0;
+}
+
+int
+set_nonblock(int fd)
+{
+	return fd_addflag(fd, F_GETFL, F_SETFL, O_NONBLOCK);
+}
+
+int
+set_cloexec(int fd)
+{
+	return fd_addflag(fd, F_GETFD, F_SETFD, FD_CLOEXEC);
+}
+
+static void
+sig_mark(int sig)
+{
+	if (sig > 0 && sig < 128)
+		u.sigmask_bits[sig / 64] |= 1UL << (sig % 64);
+}
+
+static void
+sig_handler(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+
+	/* a full pipe already holds a wake-up; the byte may be dropped */
+	if (write(u.sigfd, &c, 1) < 0)
+		errno = saved;
+	errno = saved;
+}
+
+int
+sig_pipe(const int *sigs, size_t n)
+{
+	struct sigaction sa;
+	int p[2];
+	size_t i;
+
+	if (pipe(p) < 0)
+		return -1;
+	if (set_cloexec(p[0]) < 0 || set_cloexec(p[1]) < 0 ||
+	    set_nonblock(p[0]) < 0 || set_nonblock(p[1]) < 0)
+		return -1;
+	u.sigfd = p[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sig_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < n; i++) {
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -1;
+		sig_mark(sigs[i]);
+	}
+	return p[0];
+}
+
+int
+sig_ignore(const int *sigs, size_t n)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < n; i++) {
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -1;
+		sig_mark(sigs[i]);
+	}
+	return 0;
+}
+
+int
+sig_next(int fd)
+{
+	unsigned char c;
+	ssize_t r;
+
+	do
+		r = read(fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	return r == 1 ? c : 0;
+}
+
+void
+sig_reset(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+	int s;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (s = 1; s < 128; s++)
+		if (u.sigmask_bits[s / 64] & (1UL << (s % 64)))
+			sigaction(s, &sa, NULL);
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+int
+path_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	return fmt(buf, size, "%s/%s", dir, name) < 0 ? -1 : 0;
+}
+
+int
+abs_path(char *buf, size_t size, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return fmt(buf, size, "%s", path) < 0 ? -1 : 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	return path_join(buf, size, strcmp(cwd, "/") ? cwd : "", path);
+}
+
+const char *
+base_name(char *path)
+{
+	size_t n = strlen(path);
+	char *s;
+
+	while (n > 0 && path[n - 1] == '/')
+		path[--n] = '\0';
+	if (n == 0)
+		return NULL;
+	s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int
+std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR | O_NOCTTY)) >= 0 && fd <= 2)
+		;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+void
+close_from(int lowfd)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+	DIR *d;
+	struct dirent *e;
+	unsigned long long fd;
+	int dfd;
+
+	/* on Linux, close only what is open; elsewhere every possible fd */
+	d = opendir("/proc/self/fd");
+	if (!d) {
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (; lowfd < max; lowfd++)
+			close(lowfd);
+		return;
+	}
+	dfd = dirfd(d);
+	while ((e = readdir(d)))
+		if (parse_ull(e->d_name, INT_MAX, &fd) == 0 &&
+		    (int)fd >= lowfd && (int)fd != dfd)
+			close((int)fd);
+	closedir(d);
+}
+
+static const struct { int sig; const char *name; } signames[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
+	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
+	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
+	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+	{ SIGCHLD, "CHLD" }, { SIGCONT, "CONT" }, { SIGSTOP, "STOP" },
+	{ SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
+	{ SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
+	{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGSYS, "SYS" },
+#ifdef SIGWINCH
+	{ SIGWINCH, "WINCH" },
+#endif
+#ifdef SIGPWR
+	{ SIGPWR, "PWR" },
+#endif
+};
+
+const char *
+sig_name(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(signames); i++)
+		if (signames[i].sig == sig)
+			return signames[i].name;
+	return NULL;
+}
+
+int
+sig_parse(const char *s)
+{
+	unsigned long long n;
+	size_t i;
+
+	if (parse_ull(s, 127, &n) == 0)
+		return n > 0 ? (int)n : -1;
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	for (i = 0; i < LEN(signames); i++)
+		if (!strcmp(signames[i].name, s))
+			return signames[i].sig;
+	return -1;
+}

@@ -1,0 +1,70 @@
+/* See LICENSE file for copyright and license details. */
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* exit statuses shared by every program (see the EXIT STATUS of the man pages) */
+enum {
+	EXIT_FAIL   = 1,   /* the request failed or was not reached */
+	EXIT_USAGE  = 2,   /* bad usage or argument, no such service */
+	EXIT_SYSTEM = 111  /* a system call failed */
+};
+
+/* messages on stderr as "prog: ..."; a format ending in ':' appends strerror(errno) */
+void setprogname(const char *name);
+const char *progname(void);
+void warnf(const char *fmt, ...);
+/* the same as "who: ..." */
+void say(const char *who, const char *fmt, ...);
+void die(int status, const char *fmt, ...);
+
+/* snprintf that fails (-1, errno ENAMETOOLONG) instead of truncating */
+int fmt(char *buf, size_t size, const char *f, ...);
+
+/* a decimal number in [0, max]; -1 on anything else */
+int parse_ull(const char *s, unsigned long long max, unsigned long long *out);
+
+/* signal names without "SIG": sig_name(15) is "TERM"; sig_parse() takes
+ * TERM, SIGTERM or 15 and returns -1 on anything else */
+const char *sig_name(int sig);
+int sig_parse(const char *s);
+
+/* milliseconds of CLOCK_MONOTONIC and seconds of CLOCK_REALTIME */
+long long mono_ms(void);
+long long wall_s(void);
+
+/* I/O that retries on EINTR and short writes */
+int write_all(int fd, const void *buf, size_t n);
+ssize_t read_file(const char *path, char *buf, size_t size);
+
+/* fd flags */
+int set_nonblock(int fd);
+int set_cloexec(int fd);
+
+/*
+ * Signals through a self-pipe: the handler writes the signal number as one
+ * byte.  sig_pipe() installs it for the given signals and returns the
+ * read end; sig_next() returns the next pending signal or 0.
+ */
+int sig_pipe(const int *sigs, size_t n);
+int sig_next(int fd);
+/* ignore signals (undone by sig_reset) */
+int sig_ignore(const int *sigs, size_t n);
+/* restore default dispositions and an empty mask in a child before exec */
+void sig_reset(void);
+
+/* "dir/name" into buf, an absolute copy of a path */
+int path_join(char *buf, size_t size, const char *dir, const char *name);
+int abs_path(char *buf, size_t size, const char *path);
+
+/* the last component of a path, trailing slashes ignored; NULL if none */
+const char *base_name(char *path);
+
+/* close every fd >= lowfd */
+void close_from(int lowfd);
+/* open /dev/null on whichever of fds 0, 1, 2 is closed */
+int std_fds(void);
+
+/* poll() timeout in ms until deadline (ms of mono_ms()); -1 when deadline < 0 */
+int timeout_until(long long deadline);
