@@ -23,7 +23,13 @@ svctl: svctl.o $(LIBOBJ)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
 
+# init -- begin
+# init -- end
+
+# devmaster -- begin
+# devmaster -- end
+
 clean:
-	rm -f $(BIN) $(OBJ)
+	rm -f $(BIN) $(OBJ) $(EXTRA_CLEAN)
 
 .PHONY: all clean

@@ -26,3 +26,9 @@
 
 /* svctl: default -t, longer than STOP_TIMEOUT */
 #define SVCTL_WAIT       10
+
+/* init (init/init.c) -- begin */
+/* init -- end */
+
+/* devmaster (devmaster/) -- begin */
+/* devmaster -- end */
