@@ -30,6 +30,6 @@ svctl: svctl.o $(LIBOBJ)
 # devmaster -- end
 
 clean:
-	rm -f $(BIN) $(OBJ) $(EXTRA_CLEAN)
+	rm -f $(BIN) $(OBJ)
 
 .PHONY: all clean
