@@ -110,3 +110,9 @@ run_shunit2() {
 	SHUNIT_PARENT=$0
 	. "$SHUNIT2"
 }
+
+# assertMatches WHAT ERE STRING
+assertMatches() {
+	printf '%s\n' "$3" | grep -Eq -- "$2"
+	assertTrue "$1: '$3' does not match /$2/" $?
+}
