@@ -27,6 +27,48 @@ svctl: svctl.o $(LIBOBJ)
 # init -- end
 
 # devmaster -- begin
+DM_OBJ = devmaster/devmaster.o devmaster/handle.o devmaster/command.o \
+	devmaster/rules.o devmaster/node.o devmaster/uevent.o \
+	devmaster/netlink.o devmaster/coldplug.o devmaster/replay.o
+DM_HDR = devmaster/devmaster.h devmaster/node.h devmaster/replay.h \
+	devmaster/rules.h devmaster/uevent.h
+DM_TESTS = tests/devmaster-send
+
+all: devmaster/devmaster
+
+devmaster/devmaster: $(DM_OBJ) util.o
+	$(CC) $(LDFLAGS) -o $@ $(DM_OBJ) util.o $(LDLIBS)
+
+$(DM_OBJ): config.h config.mk util.h $(DM_HDR)
+devmaster/devmaster.o: devmaster/devmaster.c devmaster/coldplug.h devmaster/netlink.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/devmaster.c
+devmaster/handle.o: devmaster/handle.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/handle.c
+devmaster/command.o: devmaster/command.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/command.c
+devmaster/rules.o: devmaster/rules.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/rules.c
+devmaster/node.o: devmaster/node.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/node.c
+devmaster/uevent.o: devmaster/uevent.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/uevent.c
+devmaster/netlink.o: devmaster/netlink.c devmaster/netlink.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/netlink.c
+devmaster/coldplug.o: devmaster/coldplug.c devmaster/coldplug.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/coldplug.c
+devmaster/replay.o: devmaster/replay.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/replay.c
+
+# test helpers of tests/devmaster*.test
+devmaster-tests: $(DM_TESTS)
+tests/devmaster-send: tests/devmaster-send.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/devmaster-send.c $(LDLIBS)
+
+clean: clean-devmaster
+clean-devmaster:
+	rm -f devmaster/devmaster $(DM_OBJ) $(DM_TESTS)
+
+.PHONY: devmaster-tests clean-devmaster
 # devmaster -- end
 
 clean:

@@ -31,4 +31,21 @@
 /* init -- end */
 
 /* devmaster (devmaster/) -- begin */
+/* default -f, -d and -S */
+#define DEVMASTER_CONF        "/etc/devmaster.conf"
+#define DEVMASTER_DEVDIR      "/dev"
+#define DEVMASTER_SYSFS       "/sys"
+/* default -b: netlink receive buffer in bytes (a burst of 10,000 uevents
+ * takes about 20 MB of kernel memory; it is only used while events wait) */
+#define DEVMASTER_RCVBUF      (64UL * 1024 * 1024)
+/* default -T: seconds a rule command may run before its group is killed */
+#define DEVMASTER_CMD_TIMEOUT 30
+/* the shell that runs rule commands */
+#define DEVMASTER_SHELL       "/bin/sh"
+/* mode of nodes no rule matched when the event has no DEVMODE */
+#define DEVMASTER_MODE        0660
+/* mode of the directories made for nodes (input/, dri/, ...) */
+#define DEVMASTER_DIR_MODE    0755
+/* at most one warning a kind in this many ms about dropped datagrams */
+#define DEVMASTER_LOG_MS      10000
 /* devmaster -- end */
