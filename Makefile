@@ -24,6 +24,35 @@ svctl: svctl.o $(LIBOBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
 
 # init -- begin
+INITOBJ = init/init.o init/sys.o
+
+all: init/init
+
+init/init: $(INITOBJ) util.o os.o
+	$(CC) $(LDFLAGS) -o $@ $(INITOBJ) util.o os.o $(LDLIBS)
+init/init.o: init/init.c init/sys.h config.h config.mk util.h os.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ init/init.c
+init/sys.o: init/sys.c init/sys.h config.h config.mk util.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ init/sys.c
+
+clean: clean-init
+clean-init:
+	rm -f init/init $(INITOBJ)
+
+# installed as sysmgr-init: never in place of the system's init
+install: install-init
+install-init: init/init
+	mkdir -p $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANPREFIX)/man8
+	cp -f init/init $(DESTDIR)$(PREFIX)/sbin/sysmgr-init
+	chmod 755 $(DESTDIR)$(PREFIX)/sbin/sysmgr-init
+	cp -f man/init.8 $(DESTDIR)$(MANPREFIX)/man8/sysmgr-init.8
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man8/sysmgr-init.8
+uninstall: uninstall-init
+uninstall-init:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/sysmgr-init \
+	    $(DESTDIR)$(MANPREFIX)/man8/sysmgr-init.8
+
+.PHONY: clean-init install-init uninstall-init
 # init -- end
 
 # devmaster -- begin

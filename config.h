@@ -28,6 +28,31 @@
 #define SVCTL_WAIT       10
 
 /* init (init/init.c) -- begin */
+/* PATH of init and its children when the kernel gave none */
+#define INIT_PATH        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* run, when executable, at boot (waited for) and at shutdown */
+#define INIT_RC_BOOT     "/etc/sysmgr/rc.boot"
+#define INIT_RC_SHUTDOWN "/etc/sysmgr/rc.shutdown"
+/* the supervisor: a name looked up in PATH, or an absolute path */
+#define INIT_SYSMGR      "sysmgr"
+/* a sysmgr that ran less than INIT_MIN_RUNTIME is started again after a
+ * delay doubling from INIT_BACKOFF_MIN up to INIT_BACKOFF_MAX, else at once */
+#define INIT_MIN_RUNTIME 1
+#define INIT_BACKOFF_MIN 1
+#define INIT_BACKOFF_MAX 30
+/* shutdown: time for sysmgr to stop every service, for rc.shutdown, for
+ * every process after SIGTERM (the grace time) and after SIGKILL */
+#define INIT_SYSMGR_WAIT 30
+#define INIT_RC_WAIT     30
+#define INIT_GRACE       3
+#define INIT_KILL_WAIT   2
+/* the console, opened on whichever of fds 0-2 the kernel left closed */
+#define INIT_CONSOLE     "/dev/console"
+/* options of the file systems mounted at boot */
+#define INIT_DEV_OPTS    "mode=0755"
+#define INIT_PTS_OPTS    "gid=5,mode=0620,ptmxmode=0666"
+#define INIT_SHM_OPTS    "mode=1777"
+#define INIT_RUN_OPTS    "mode=0755"
 /* init -- end */
 
 /* devmaster (devmaster/) -- begin */
