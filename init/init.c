@@ -249,12 +249,11 @@ begin(void)
 		return (in.rc = run_rc(INIT_RC_SHUTDOWN,
 		    action_name[in.action])) > 0;
 	case P_TERM:
-		kill_all(SIGTERM);
-		return !in.alone;
 	case P_KILL:
+		reap();
 		if (in.alone)
 			return 0;
-		kill_all(SIGKILL);
+		kill_all(in.phase == P_TERM ? SIGTERM : SIGKILL);
 		return !in.alone;
 	default:
 		finish();

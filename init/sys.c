@@ -13,7 +13,9 @@
 #include "../util.h"
 #include "sys.h"
 
-#define PID_NS_INIT_INO 0xEFFFFFFCUL   /* /proc/self/ns/pid of the initial namespace */
+/* inode numbers of /proc/self/ns/pid and uts in the initial namespaces */
+#define PID_NS_INIT_INO 0xEFFFFFFCUL
+#define UTS_NS_INIT_INO 0xEFFFFFFEUL
 
 static const struct {
 	const char *type, *dir, *opts;
@@ -59,12 +61,30 @@ sys_mount(void)
 	}
 }
 
+/* 1 when /proc/self/ns/name is the initial namespace, -1 when unknown */
+static int
+initial(const char *name, unsigned long ino)
+{
+	char path[64];
+	struct stat st;
+
+	if (fmt(path, sizeof(path), "/proc/self/ns/%s", name) < 0 ||
+	    stat(path, &st) < 0)
+		return -1;
+	return st.st_ino == ino;
+}
+
 void
 sys_hostname(void)
 {
 	char buf[256], *s = buf;
 	size_t len;
 
+	/* a PID namespace that shares the host's UTS namespace */
+	if (sys_initial_ns() != 1 && initial("uts", UTS_NS_INIT_INO) != 0) {
+		warnf("the host's UTS namespace: host name left alone");
+		return;
+	}
 	if (read_file("/etc/hostname", buf, sizeof(buf)) < 0) {
 		if (errno != ENOENT)
 			warnf("/etc/hostname:");
@@ -92,11 +112,7 @@ sys_cad_off(void)
 int
 sys_initial_ns(void)
 {
-	struct stat st;
-
-	if (stat("/proc/self/ns/pid", &st) < 0)
-		return -1;
-	return st.st_ino == PID_NS_INIT_INO;
+	return initial("pid", PID_NS_INIT_INO);
 }
 
 /* the octal escapes of /proc/mounts (\040 for a space) in place */
