@@ -131,15 +131,22 @@ run_rc(const char *path, const char *arg)
 	return spawn(path, arg);
 }
 
+/* start sysmgr again after a delay, which doubles */
+static void
+backoff(void)
+{
+	warnf("starting sysmgr again in %d s", in.delay);
+	in.retry = mono_ms() + in.delay * 1000LL;
+	in.delay = in.delay * 2 > INIT_BACKOFF_MAX ? INIT_BACKOFF_MAX : in.delay * 2;
+}
+
 static void
 start_sysmgr(void)
 {
 	in.retry = -1;
 	in.started = mono_ms();
-	if ((in.sysmgr = spawn(INIT_SYSMGR, NULL)) > 0)
-		return;
-	in.retry = in.started + in.delay * 1000LL;
-	in.delay = in.delay * 2 > INIT_BACKOFF_MAX ? INIT_BACKOFF_MAX : in.delay * 2;
+	if ((in.sysmgr = spawn(INIT_SYSMGR, NULL)) <= 0)
+		backoff();
 }
 
 static void
@@ -151,14 +158,12 @@ sysmgr_gone(int ws)
 	report("sysmgr", ws);
 	if (in.phase != P_RUN)
 		return;
-	if (ran >= INIT_MIN_RUNTIME * 1000LL) {
-		in.delay = INIT_BACKOFF_MIN;
-		start_sysmgr();
+	if (ran < INIT_MIN_RUNTIME * 1000LL) {
+		backoff();
 		return;
 	}
-	warnf("starting sysmgr again in %d s", in.delay);
-	in.retry = mono_ms() + in.delay * 1000LL;
-	in.delay = in.delay * 2 > INIT_BACKOFF_MAX ? INIT_BACKOFF_MAX : in.delay * 2;
+	in.delay = INIT_BACKOFF_MIN;
+	start_sysmgr();
 }
 
 static void
@@ -198,10 +203,9 @@ static void
 kill_all(int sig)
 {
 	warnf("sending SIG%s to every process", sig_name(sig));
-	if (kill(-1, sig) < 0 && errno != ESRCH)
+	if ((kill(-1, sig) < 0 || (sig == SIGTERM && kill(-1, SIGCONT) < 0)) &&
+	    errno != ESRCH)
 		warnf("kill:");
-	if (sig == SIGTERM)
-		kill(-1, SIGCONT);
 	reap();
 }
 
@@ -373,25 +377,24 @@ on_timer(void)
 		start_sysmgr();
 }
 
-/* stdio on the console, where the kernel left it closed */
+/* stdio on the console where the kernel left it closed, else /dev/null */
 static void
 console(void)
 {
-	int fd, i;
+	int fd = -1, i;
 
-	for (i = 0; i < 3 && fcntl(i, F_GETFD) >= 0; i++)
-		;
-	if (i == 3)
-		return;
-	if ((fd = open(INIT_CONSOLE, O_RDWR | O_NOCTTY)) < 0) {
-		std_fds();
-		return;
+	for (i = 0; i < 3; i++) {
+		if (fcntl(i, F_GETFD) >= 0)
+			continue;
+		/* open() takes the lowest free fd: i */
+		if (fd < 0 && (fd = open(INIT_CONSOLE, O_RDWR | O_NOCTTY)) < 0)
+			break;
+		if (fd != i && dup2(fd, i) < 0)
+			break;
 	}
-	for (i = 0; i < 3; i++)
-		if (fcntl(i, F_GETFD) < 0)
-			dup2(fd, i);
-	if (fd > 2)
-		close(fd);
+	/* /dev/null for the rest; when even that fails, nowhere to say so */
+	if (i < 3)
+		(void)std_fds();
 }
 
 static void
@@ -443,8 +446,9 @@ resume(char *argv[])
 	reap();
 }
 
+/* every signal but faults waits for sigwaitinfo(), even across a re-exec */
 static void
-setup(int argc, char *argv[])
+signals(void)
 {
 	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS,
 	    SIGTRAP };
@@ -452,7 +456,6 @@ setup(int argc, char *argv[])
 	size_t i;
 	int s;
 
-	/* every signal waits for sigwaitinfo(), even across a re-exec */
 	sigfillset(&in.sigs);
 	for (i = 0; i < LEN(faults); i++)
 		sigdelset(&in.sigs, faults[i]);
@@ -466,6 +469,12 @@ setup(int argc, char *argv[])
 		if (sigismember(&in.sigs, s) == 1 &&
 		    sigaction(s, &sa, NULL) < 0 && errno != EINVAL)
 			warnf("sigaction %d:", s);
+}
+
+static void
+setup(int argc, char *argv[])
+{
+	signals();
 	in.deadline = in.retry = -1;
 	in.delay = INIT_BACKOFF_MIN;
 	if (argc == 5 && !strcmp(argv[1], REEXEC))
