@@ -81,7 +81,12 @@ service() {
 start_sysmgr() {
 	"$BIN/sysmgr" 2>>"$LOG" &
 	SYSMGR=$!
-	wait_for "sysmgr lock" test -e "$RUNDIR/.sysmgr.lock"
+	wait_for "sysmgr lock" holds_lock "$SYSMGR"
+}
+
+# holds_lock PID: PID holds a POSIX write lock (sysmgr its RUNDIR lock)
+holds_lock() {
+	grep -Eq "POSIX +ADVISORY +WRITE +$1 " /proc/locks
 }
 
 # field NAME KEY: a value of svctl show
@@ -116,3 +121,7 @@ assertMatches() {
 	printf '%s\n' "$3" | grep -Eq -- "$2"
 	assertTrue "$1: '$3' does not match /$2/" $?
 }
+
+# wait until exactly one process has the command line $*
+wait_one() { wait_for "one '$*'" one_instance "$@"; }
+one_instance() { [ "$(count "$@")" = 1 ]; }
