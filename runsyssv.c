@@ -41,7 +41,7 @@ static struct {
 static void
 usage(void)
 {
-	die(EXIT_USAGE, "usage: runsyssv SCRIPT");
+	usage_exit("runsyssv SCRIPT");
 }
 
 static void

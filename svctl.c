@@ -47,8 +47,8 @@ static struct {
 static void
 usage(void)
 {
-	die(EXIT_USAGE, "usage: svctl [-t SECONDS] status|show|start|stop|"
-	    "restart|once|kill|reload|signal SIG [SERVICE...]");
+	usage_exit("svctl [-t SECONDS] status|show|start|stop|restart|once|"
+	    "kill|reload|signal SIG [SERVICE...]");
 }
 
 static void
@@ -258,7 +258,7 @@ main(int argc, char *argv[])
 
 	setprogname("svctl");
 	c.timeout = SVCTL_WAIT;
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:")) != -1) {
 		if (opt != 't' || parse_ull(optarg, 86400, &c.timeout) < 0)
 			usage();
 	}
@@ -281,6 +281,10 @@ main(int argc, char *argv[])
 		if ((sig = sig_parse(argv[0])) < 0)
 			die(EXIT_USAGE, "%s: unknown signal", argv[0]);
 		fmt(c.line, sizeof(c.line), "signal %d", sig);
+		argc--;
+		argv++;
+	}
+	if (argc > 0 && !strcmp(argv[0], "--")) {
 		argc--;
 		argv++;
 	}

@@ -46,7 +46,7 @@ static struct {
 static void
 usage(void)
 {
-	die(EXIT_USAGE, "usage: sysmgr");
+	usage_exit("sysmgr");
 }
 
 static struct svc *

@@ -84,6 +84,16 @@ die(int status, const char *f, ...)
 	exit(status);
 }
 
+void
+usage_exit(const char *synopsis)
+{
+	char buf[512];
+	int n = fmt(buf, sizeof(buf), "usage: %s\n", synopsis);
+
+	write_all(2, buf, n < 0 ? sizeof(buf) - 1 : (size_t)n);
+	exit(EXIT_USAGE);
+}
+
 int
 fmt(char *buf, size_t size, const char *f, ...)
 {

@@ -18,6 +18,8 @@ void warnf(const char *fmt, ...);
 /* the same as "who: ..." */
 void say(const char *who, const char *fmt, ...);
 void die(int status, const char *fmt, ...);
+/* "usage: SYNOPSIS" on stderr, exit EXIT_USAGE */
+void usage_exit(const char *synopsis);
 
 /* snprintf that fails (-1, errno ENAMETOOLONG) instead of truncating */
 int fmt(char *buf, size_t size, const char *f, ...);
