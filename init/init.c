@@ -67,7 +67,7 @@ static struct {
 static void
 usage(void)
 {
-	die(EXIT_USAGE, "usage: init poweroff|reboot|halt");
+	usage_exit("init poweroff|reboot|halt");
 }
 
 /* not PID 1: ask PID 1 */
