@@ -130,8 +130,6 @@ command_run(struct devmaster *d, const char *cmd, const struct uevent *ev,
 	else if (r < 0)
 		warnf("%s: command killed after %lld ms: %s", mdev,
 		      d->timeout_ms, cmd);
-	else if (WIFEXITED(st) && WEXITSTATUS(st))
-		warnf("%s: command exited %d: %s", mdev, WEXITSTATUS(st), cmd);
 	else if (WIFSIGNALED(st))
 		warnf("%s: command killed by SIG%s: %s", mdev,
 		      sig_name(WTERMSIG(st)) ? sig_name(WTERMSIG(st)) : "?", cmd);

@@ -151,12 +151,15 @@ read_netlink(struct devmaster *d)
 {
 	char why[96];
 	ssize_t n;
+	int e;
 
 	while (!d->quit) {
 		n = nl_recv(d->nl, d->dg, sizeof(d->dg), why, sizeof(why));
+		e = errno;
 		if (n == 0)
 			return;
 		pending(d);
+		errno = e;
 		if (n > 0)
 			datagram(d, d->dg, (size_t)n);
 		else if (n == -2)

@@ -118,25 +118,24 @@ apply(struct devmaster *d, const struct job *j, const struct rule *r,
 		run_cmd(d, j, r, m, mdev);
 }
 
+/* the first matching line without '-' ends the rules; after them all, the
+ * default (root:root, DEVMODE or DEVMASTER_MODE), as mdev does */
 static void
 run_rules(struct devmaster *d, const struct job *j)
 {
 	const struct rule *r;
 	struct match m;
 	size_t i;
-	int matched = 0;
 
 	for (i = 0; i < d->rules.n; i++) {
 		r = &d->rules.v[i];
 		if (!rule_match(r, j->ev, j->name, &m))
 			continue;
 		apply(d, j, r, &m);
-		matched = 1;
 		if (!r->cont)
 			return;
 	}
-	if (!matched)
-		apply(d, j, NULL, NULL);
+	apply(d, j, NULL, NULL);
 }
 
 /* move: the old node's name is DEVNAME's directory and DEVPATH_OLD's last name */

@@ -20,9 +20,9 @@
 static int
 fail(const struct nodectx *c, const char *path, const char *op)
 {
-	if (errno == ELOOP)
-		warnf("%s/%s: %s: refused, a symlink is on the way", c->devdir,
-		      path, op);
+	if (errno == ELOOP || errno == ENOTDIR)
+		warnf("%s/%s: refused: a symlink or a file is on the way",
+		      c->devdir, path);
 	else
 		warnf("%s/%s: %s:", c->devdir, path, op);
 	return -1;
