@@ -2,16 +2,16 @@
 
 include config.mk
 
-BIN = sysmgr runsyssv svctl
+BIN = sysmgr runsyssv svctl sysmgr-depends
 LIBOBJ = util.o os.o rundir.o
 OBJ = $(BIN:=.o) $(LIBOBJ)
-MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8
+MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8
 
 all: $(BIN)
 
 $(OBJ): config.h config.mk util.h
 os.o rundir.o: os.h
-rundir.o sysmgr.o runsyssv.o svctl.o: rundir.h os.h
+rundir.o sysmgr.o runsyssv.o svctl.o sysmgr-depends.o: rundir.h os.h
 
 sysmgr: sysmgr.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ sysmgr.o $(LIBOBJ) $(LDLIBS)
@@ -19,6 +19,8 @@ runsyssv: runsyssv.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ runsyssv.o $(LIBOBJ) $(LDLIBS)
 svctl: svctl.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ svctl.o $(LIBOBJ) $(LDLIBS)
+sysmgr-depends: sysmgr-depends.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ sysmgr-depends.o $(LIBOBJ) $(LDLIBS)
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<

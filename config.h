@@ -14,6 +14,10 @@
 #define BACKOFF_MIN      1
 #define BACKOFF_MAX      60
 
+/* runsyssv: a script that calls sysmgr-depends is STARTING until the
+ * helper returns, or for DEPENDS_GRACE if it does not call it after all */
+#define DEPENDS_GRACE    5
+
 /* runsyssv: SIGTERM + SIGCONT, then SIGKILL after STOP_TIMEOUT */
 #define STOP_TIMEOUT     7
 

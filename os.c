@@ -148,7 +148,7 @@ os_procinfo(pid_t pid, struct procinfo *pi)
 	return 0;
 }
 
-struct pp { pid_t pid, ppid; };
+struct pp { pid_t pid, ppid, pgrp; };
 
 /* every (pid, ppid) of /proc into a growing array; NULL on failure */
 static struct pp *
@@ -175,6 +175,7 @@ proc_table(size_t *n)
 			t = nt;
 		}
 		t[*n].pid = (pid_t)pid;
+		t[*n].pgrp = pi.pgrp;
 		t[(*n)++].ppid = pi.ppid;
 	}
 	closedir(d);
@@ -193,10 +194,11 @@ in_list(pid_t pid, const pid_t *l, size_t n)
 }
 
 long
-os_descendants(const pid_t *roots, size_t nroots, pid_t *out, size_t max)
+os_descendants(const pid_t *roots, size_t nroots, pid_t pgrp, pid_t *out,
+               size_t max)
 {
 	struct pp *t;
-	size_t n, i, found = 0, before;
+	size_t n, i, found = 0, before, kept;
 
 	if (!(t = proc_table(&n)))
 		return -1;
@@ -213,6 +215,15 @@ os_descendants(const pid_t *roots, size_t nroots, pid_t *out, size_t max)
 				out[found++] = t[i].pid;
 		}
 	} while (found != before && found < max);
+	/* the walk needed them as links; the caller does not want them */
+	for (i = kept = 0; i < found; i++) {
+		size_t j;
+
+		for (j = 0; j < n && t[j].pid != out[i]; j++)
+			;
+		if (j == n || t[j].pgrp != pgrp || pgrp <= 0)
+			out[kept++] = out[i];
+	}
 	free(t);
-	return (long)found;
+	return (long)kept;
 }

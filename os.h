@@ -20,10 +20,12 @@ int os_pidfd(pid_t pid);
 /* 0 and *pi filled, or -1 (no such process, or no /proc) */
 int os_procinfo(pid_t pid, struct procinfo *pi);
 /*
- * Every descendant of the roots, found by walking /proc.  Returns how many
- * were stored in out (at most max), or -1 without /proc.
+ * Every descendant of the roots, found by walking /proc, but those in
+ * process group pgrp.  Returns how many were stored in out (at most max),
+ * or -1 without /proc.
  */
-long os_descendants(const pid_t *roots, size_t nroots, pid_t *out, size_t max);
+long os_descendants(const pid_t *roots, size_t nroots, pid_t pgrp,
+                    pid_t *out, size_t max);
 /* the path of the running executable */
 int os_self_exe(char *buf, size_t size);
 

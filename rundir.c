@@ -243,17 +243,34 @@ parse_ll(const char *s, long long min, long long max, long long *out)
 	return *out < min ? -1 : 0;
 }
 
-static int
-names_ok(const char *list)
+int
+list_ok(const char *list)
 {
 	char buf[NAMELIST], *tok, *save;
 
 	if (fmt(buf, sizeof(buf), "%s", list) < 0)
 		return 0;
+	if (buf[0] == ' ' || strstr(buf, "  ") ||
+	    (buf[0] && buf[strlen(buf) - 1] == ' '))
+		return 0;
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (!name_ok(tok))
 			return 0;
 	return 1;
+}
+
+int
+list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (*list) {
+		if (!strncmp(list, name, n) && (list[n] == ' ' || !list[n]))
+			return 1;
+		list += strcspn(list, " ");
+		list += *list == ' ';
+	}
+	return 0;
 }
 
 static int
@@ -272,11 +289,11 @@ status_field(struct status *st, const char *k, const char *v)
 		*(*k == 's' ? &st->state : &st->want) = i;
 		return 0;
 	}
-	if (!strcmp(k, "waiting") || !strcmp(k, "deps")) {
-		if (!names_ok(v))
+	if (!strcmp(k, "waiting") || !strcmp(k, "deps") || !strcmp(k, "blocked")) {
+		if (!list_ok(v))
 			return -1;
-		return fmt(*k == 'w' ? st->waiting : st->deps, NAMELIST, "%s", v) < 0 ?
-		    -1 : 0;
+		return fmt(*k == 'w' ? st->waiting : *k == 'd' ? st->deps :
+		    st->blocked, NAMELIST, "%s", v) < 0 ? -1 : 0;
 	}
 	if (!strcmp(k, "starttime"))
 		return parse_ull(v, (unsigned long long)-1, &st->starttime);
@@ -374,11 +391,11 @@ status_write(int dirfd, const struct status *st)
 	n = fmt(buf, sizeof(buf),
 	    "state=%s\nwant=%s\npid=%ld\nstarttime=%llu\nsupervisor=%ld\n"
 	    "since=%lld\nstamp=%lld\ndue=%lld\nexitcode=%d\nsignal=%d\n"
-	    "starts=%lu\nrestarts=%lu\nwaiting=%s\ndeps=%s\n",
+	    "starts=%lu\nrestarts=%lu\nwaiting=%s\ndeps=%s\nblocked=%s\n",
 	    state_name(st->state), want_name(st->want), (long)st->pid,
 	    st->starttime, (long)st->supervisor, st->since, st->stamp, st->due,
 	    st->exitcode, st->signal, st->starts, st->restarts, st->waiting,
-	    st->deps);
+	    st->deps, st->blocked);
 	if (n < 0)
 		return -1;
 	fd = openat(dirfd, "status.new",
@@ -395,6 +412,26 @@ status_write(int dirfd, const struct status *st)
 		return -1;
 	}
 	return 0;
+}
+
+int
+status_get(int dirfd, struct status *st)
+{
+	status_init(st);
+	if (dirfd < 0 || lock_holder(dirfd, "lock") <= 0)
+		return 0;
+	return status_read(dirfd, st) < 0 ? -1 : 1;
+}
+
+int
+status_of(const struct paths *p, const char *name, struct status *st)
+{
+	int fd = svc_open(p, name, 0), r;
+
+	r = status_get(fd, st);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static long long
@@ -438,33 +475,65 @@ want_text(char *buf, size_t size, const struct status *st)
 	return 0;
 }
 
+/* ", LABEL a, b" for a non-empty space-separated list */
+static int
+list_text(char *buf, size_t size, const char *label, const char *list)
+{
+	size_t n;
+
+	if (fmt(buf, size, ", %s ", label) < 0)
+		return -1;
+	for (n = strlen(buf); *list; list++) {
+		if (n + 3 > size)
+			return -1;
+		if (*list == ' ')
+			buf[n++] = ',';
+		buf[n++] = *list;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/* what happens next: the restart, or what the script waits for */
+static int
+next_text(char *buf, size_t size, const struct status *st)
+{
+	long long in;
+	int n;
+
+	buf[0] = '\0';
+	if (st->state != ST_BACKOFF)
+		return st->waiting[0] ?
+		    list_text(buf, size, "waiting for", st->waiting) : 0;
+	in = st->due - mono_ms();
+	in = in > 0 ? (in + 999) / 1000 : 0;
+	n = fmt(buf, size, ", restart %lu in %llds", st->restarts + 1, in);
+	if (n < 0 || !st->blocked[0])
+		return n < 0 ? -1 : 0;
+	return list_text(buf + n, size - (size_t)n, "or when up:", st->blocked);
+}
+
 int
 status_line(char *buf, size_t size, const char *name,
             const struct status *st, int supervised)
 {
-	char pid[32] = "", ex[64] = "", extra[NAMELIST + 64] = "", want[16];
-	long long in;
+	char pid[32] = "", ex[64] = "", next[2 * NAMELIST], want[16];
+	const char *state;
 
 	if (!supervised)
 		return fmt(buf, size, "%s: DOWN (not supervised)", name);
+	state = st->state >= 0 && st->state < (int)LEN(upper) ?
+	    upper[st->state] : "?";
 	if (st->pid > 0 && fmt(pid, sizeof(pid), " (pid %ld)", (long)st->pid) < 0)
 		return -1;
 	if ((st->state == ST_DOWN || st->state == ST_BACKOFF) &&
 	    exit_text(ex, sizeof(ex), st) < 0)
 		return -1;
-	if (st->state == ST_BACKOFF) {
-		in = st->due - mono_ms();
-		in = in > 0 ? (in + 999) / 1000 : 0;
-		if (fmt(extra, sizeof(extra), ", restart %lu in %llds",
-		    st->restarts + 1, in) < 0)
-			return -1;
-	} else if (st->waiting[0] && fmt(extra, sizeof(extra),
-	    ", waiting for %s", st->waiting) < 0)
+	if (next_text(next, sizeof(next), st) < 0 ||
+	    want_text(want, sizeof(want), st) < 0)
 		return -1;
-	if (want_text(want, sizeof(want), st) < 0)
-		return -1;
-	return fmt(buf, size, "%s: %s%s %llds%s%s%s", name,
-	    st->state >= 0 && st->state < (int)LEN(upper) ? upper[st->state] : "?", pid, secs_since(st->stamp), ex, extra, want);
+	return fmt(buf, size, "%s: %s%s %llds%s%s%s", name, state, pid,
+	    secs_since(st->stamp), ex, next, want);
 }
 
 int
@@ -474,13 +543,13 @@ status_show(char *buf, size_t size, const char *name,
 	return fmt(buf, size,
 	    "name=%s\nstate=%s\npid=%ld\nwant=%s\nsince=%lld\nuptime=%lld\n"
 	    "restarts=%lu\nexitcode=%d\nsignal=%d\nsupervised=%d\n"
-	    "supervisor=%ld\nwaiting=%s\ndeps=%s\n",
+	    "supervisor=%ld\nwaiting=%s\ndeps=%s\nblocked=%s\n",
 	    name, supervised ? state_name(st->state) : "down",
 	    supervised ? (long)st->pid : 0L, want_name(st->want), st->since,
 	    supervised ? secs_since(st->stamp) : 0LL, st->restarts,
 	    st->exitcode < 0 ? -1 : st->exitcode, st->signal, supervised,
 	    supervised ? (long)st->supervisor : 0L,
-	    supervised ? st->waiting : "", st->deps);
+	    supervised ? st->waiting : "", st->deps, st->blocked);
 }
 
 int

@@ -36,6 +36,7 @@ struct status {
 	unsigned long restarts;       /* automatic restarts */
 	char waiting[NAMELIST];       /* services the script waits for */
 	char deps[NAMELIST];          /* services it waited for */
+	char blocked[NAMELIST];       /* stopped ones its last run needed */
 };
 
 struct paths {
@@ -48,6 +49,10 @@ int paths_init(struct paths *p);
 
 /* 1 if name may name a service: no '/', no leading '.', no blanks */
 int name_ok(const char *name);
+/* 1 if list is names separated by single spaces, and fits a NAMELIST */
+int list_ok(const char *list);
+/* 1 if name is in the space-separated list */
+int list_has(const char *list, const char *name);
 /* the service name of a command-line argument (a name or a path) */
 const char *arg_name(char *arg);
 /* 0 if SYSDIR/name is a service, else -1 and *why says why not */
@@ -69,6 +74,10 @@ void status_init(struct status *st);
 int status_parse(const char *buf, struct status *st);
 int status_read(int dirfd, struct status *st);
 int status_write(int dirfd, const struct status *st);
+/* 1 and *st when supervised, 0 (and a blank *st) when not, -1 unreadable */
+int status_get(int dirfd, struct status *st);
+/* the same by name */
+int status_of(const struct paths *p, const char *name, struct status *st);
 /* "NAME: STATE ..." as svctl status prints it; supervised is 0 or 1 */
 int status_line(char *buf, size_t size, const char *name,
                 const struct status *st, int supervised);

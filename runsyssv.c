@@ -26,10 +26,13 @@ static struct {
 	int dirfd, lockfd, ctlfd, ctlkeep, sigfd;
 	int execfd;           /* reports a failed exec, EOF on success */
 	int pidfd;            /* of an adopted main process */
+	int watchfd;          /* on what blocked the last run, in BACKOFF */
 	struct status st;
 	struct ctlbuf ctl;
 	pid_t pgrp;           /* process group of the service, 0 when none */
 	long long started;    /* mono_ms of the start */
+	long long upat;       /* mono_ms to become UP without a "waited" */
+	int depends;          /* the script calls sysmgr-depends */
 	long long killat;     /* mono_ms of the SIGKILL while stopping */
 	long long pollat;     /* mono_ms of the next leftover check */
 	int killed;           /* SIGKILL sent */
@@ -75,7 +78,8 @@ kill_tree(int sig)
 		roots[nroots++] = sv.st.pid;
 	if (!(pids = malloc(MAX_DESC * sizeof(*pids))))
 		return;
-	n = os_descendants(roots, nroots, pids, MAX_DESC);
+	/* those in the group had the signal already */
+	n = os_descendants(roots, nroots, sv.pgrp, pids, MAX_DESC);
 	for (i = 0; i < n; i++)
 		kill(pids[i], sig);
 	free(pids);
@@ -91,7 +95,7 @@ leftovers(void)
 		return 1;
 	if (sv.pgrp > 0 && kill(-sv.pgrp, 0) == 0)
 		return 1;
-	return os_descendants(&root, 1, &one, 1) > 0;
+	return os_descendants(&root, 1, 0, &one, 1) > 0;
 }
 
 static void
@@ -120,6 +124,60 @@ child(int go, int ex)
 	e = errno;
 	write_all(3, &e, sizeof(e));
 	_exit(127);
+}
+
+/* in BACKOFF after a run that found dependencies stopped: watch them */
+static void
+watch_blocked(void)
+{
+	char buf[NAMELIST], dir[PATH_MAX], *tok, *save;
+
+	if (!sv.st.blocked[0] || (sv.watchfd = os_watch(NULL)) < 0)
+		return;
+	memcpy(buf, sv.st.blocked, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (path_join(dir, sizeof(dir), sv.paths.rundir, tok) < 0 ||
+		    os_watch_add(sv.watchfd, dir) < 0)
+			warnf("cannot watch %s:", tok);
+}
+
+static void
+unwatch(void)
+{
+	if (sv.watchfd >= 0)
+		close(sv.watchfd);
+	sv.watchfd = -1;
+}
+
+/* 1 when every service of the list is UP */
+static int
+all_up(const char *list)
+{
+	char buf[NAMELIST], *tok, *save;
+	struct status st;
+
+	memcpy(buf, list, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (status_of(&sv.paths, tok, &st) <= 0 || st.state != ST_UP)
+			return 0;
+	return 1;
+}
+
+/* 1 if a line of the script that is not a comment names sysmgr-depends */
+static int
+calls_depends(void)
+{
+	char buf[4096], *line, *save;
+
+	if (read_file(sv.script, buf, sizeof(buf)) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (*line != '#' && strstr(line, "sysmgr-depends"))
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -152,7 +210,10 @@ spawn(void)
 	sv.pgrp = pid;
 	sv.killed = 0;
 	sv.started = mono_ms();
-	sv.st.waiting[0] = '\0';
+	sv.st.waiting[0] = sv.st.deps[0] = sv.st.blocked[0] = '\0';
+	sv.depends = calls_depends();
+	sv.upat = 0;
+	unwatch();
 	set_state(ST_STARTING);
 	if (write_all(go[1], "g", 1) < 0)
 		warnf("cannot release the service:");
@@ -179,8 +240,12 @@ exec_done(int up)
 	if (r == (ssize_t)sizeof(e)) {
 		errno = e;
 		warnf("cannot run %s:", sv.script);
-	} else if (up && sv.st.state == ST_STARTING && !sv.st.waiting[0])
-		set_state(ST_UP);
+	} else if (up && sv.st.state == ST_STARTING && !sv.st.waiting[0]) {
+		if (sv.depends)
+			sv.upat = mono_ms() + DEPENDS_GRACE * 1000LL;
+		else
+			set_state(ST_UP);
+	}
 }
 
 static void
@@ -222,6 +287,7 @@ static void
 stop(int sig)
 {
 	if (sv.st.state == ST_BACKOFF) {
+		unwatch();
 		set_state(ST_DOWN);
 		return;
 	}
@@ -283,6 +349,7 @@ exited(int code, int sig)
 	}
 	sv.st.due = mono_ms() + sv.delay * 1000LL;
 	set_state(ST_BACKOFF);
+	watch_blocked();
 	say(sv.name, "restarting in %d s", sv.delay);
 	sv.delay = sv.delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : sv.delay * 2;
 }
@@ -320,6 +387,56 @@ start_now(void)
 	}
 }
 
+/* add the names of list to set, once each */
+static void
+list_add(char *set, const char *list)
+{
+	char buf[NAMELIST], *tok, *save;
+	size_t n;
+
+	memcpy(buf, list, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		n = strlen(set);
+		if (list_has(set, tok) || n + strlen(tok) + 2 > NAMELIST)
+			continue;
+		if (n)
+			set[n++] = ' ';
+		memcpy(set + n, tok, strlen(tok) + 1);
+	}
+}
+
+/* the lines of sysmgr-depends: wait LIST, waited, blocked LIST */
+static int
+depends(const char *line)
+{
+	const char *arg = strchr(line, ' ');
+
+	arg = arg ? arg + 1 : "";
+	if (!list_ok(arg))
+		return 0;
+	if (!strncmp(line, "wait ", 5) && arg[0]) {
+		memcpy(sv.st.waiting, arg, strlen(arg) + 1);
+		list_add(sv.st.deps, arg);
+		sv.upat = 0;
+		if (sv.st.state == ST_UP)
+			set_state(ST_STARTING);
+		else
+			publish();
+	} else if (!strcmp(line, "waited")) {
+		sv.st.waiting[0] = '\0';
+		sv.upat = 0;
+		if (sv.st.state == ST_STARTING && sv.execfd < 0)
+			set_state(ST_UP);
+		else
+			publish();
+	} else if (!strncmp(line, "blocked ", 8) && arg[0]) {
+		memcpy(sv.st.blocked, arg, strlen(arg) + 1);
+		publish();
+	} else
+		return 0;
+	return 1;
+}
+
 static void
 command(void *ctx, char *line)
 {
@@ -347,7 +464,7 @@ command(void *ctx, char *line)
 	    (sig = sig_parse(line + 7)) > 0) {
 		if (sv.st.pid > 0 && kill(sv.st.pid, sig) < 0)
 			warnf("cannot send signal %d:", sig);
-	} else
+	} else if (!depends(line))
 		say(sv.name, "unknown control command: %.40s", line);
 	if (sv.st.want != want)
 		publish();
@@ -419,7 +536,7 @@ setup(void)
 		warnf("cannot chdir to %s:", sv.script);
 	if (slash)
 		*slash = '/';
-	sv.execfd = sv.pidfd = -1;
+	sv.execfd = sv.pidfd = sv.watchfd = -1;
 	sv.delay = BACKOFF_MIN;
 	if (status_read(sv.dirfd, &old) < 0 && errno != ENOENT)
 		warnf("ignoring unreadable status:");
@@ -470,10 +587,24 @@ on_timer(void)
 	if (sv.st.state == ST_BACKOFF && now >= sv.st.due) {
 		sv.st.restarts++;
 		spawn();
+	} else if (sv.st.state == ST_STARTING && sv.upat && now >= sv.upat) {
+		sv.upat = 0;
+		set_state(ST_UP);
 	}
 	else if (sv.st.state == ST_STOPPING &&
 	    (now >= sv.killat || (sv.st.pid == 0 && now >= sv.pollat)))
 		stop_check();
+}
+
+/* a service we were blocked on changed: start now if all are up */
+static void
+on_watch(void)
+{
+	status_wait(sv.watchfd, 0);
+	if (sv.st.state == ST_BACKOFF && all_up(sv.st.blocked)) {
+		sv.st.restarts++;
+		spawn();
+	}
 }
 
 static long long
@@ -483,6 +614,8 @@ deadline(void)
 
 	if (sv.st.state == ST_BACKOFF)
 		return sv.st.due;
+	if (sv.st.state == ST_STARTING && sv.upat)
+		return sv.upat;
 	if (sv.st.state != ST_STOPPING)
 		return -1;
 	d = sv.killed ? -1 : sv.killat;
@@ -511,7 +644,7 @@ finish(void)
 static void
 loop(void)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	nfds_t n;
 
 	for (;;) {
@@ -530,6 +663,8 @@ loop(void)
 		pfd[n++].events = POLLIN;
 		pfd[n].fd = sv.pidfd;
 		pfd[n++].events = POLLIN;
+		pfd[n].fd = sv.watchfd;
+		pfd[n++].events = POLLIN;
 		if (poll(pfd, n, timeout_until(deadline())) < 0) {
 			if (errno != EINTR)
 				die(EXIT_SYSTEM, "poll:");
@@ -543,6 +678,8 @@ loop(void)
 			exited(EXIT_UNKNOWN, 0);
 		if (pfd[1].revents && ctl_recv(sv.ctlfd, &sv.ctl, command, NULL) < 0)
 			warnf("control:");
+		if (pfd[4].revents && sv.watchfd >= 0)
+			on_watch();
 		on_timer();
 	}
 }

@@ -28,6 +28,8 @@ struct svc {
 	long long spawned;    /* mono_ms of the start of runsyssv */
 	long long retry;      /* mono_ms of the next attempt, 0 for none */
 	int delay;            /* seconds to the next attempt after that */
+	char *deps;           /* at shutdown: what it waited for */
+	long long killat;     /* at shutdown: mono_ms to SIGKILL runsyssv */
 };
 
 static struct {
@@ -39,7 +41,6 @@ static struct {
 	size_t n, cap;
 	int sigfd, watchfd, lockfd;
 	int stopping;
-	long long deadline;   /* of the shutdown */
 	long long rescan;     /* next periodic scan without inotify */
 } m;
 
@@ -90,6 +91,7 @@ del(struct svc *s)
 {
 	if (s->pidfd >= 0)
 		close(s->pidfd);
+	free(s->deps);
 	*s = m.svc[--m.n];
 }
 
@@ -332,26 +334,76 @@ reap(void)
 			}
 }
 
+/* 1 while a running service other than s waited for s */
+static int
+needed(const struct svc *s)
+{
+	size_t i;
+
+	for (i = 0; i < m.n; i++)
+		if (m.svc[i].pid > 0 && &m.svc[i] != s && m.svc[i].deps &&
+		    list_has(m.svc[i].deps, s->name))
+			return 1;
+	return 0;
+}
+
+static void
+term(struct svc *s)
+{
+	s->killat = mono_ms() + (STOP_TIMEOUT + SHUTDOWN_GRACE) * 1000LL;
+	kill(s->pid, SIGTERM);   /* runsyssv stops the service, exits */
+}
+
+/*
+ * Stop, in parallel, every service that no running service waited for
+ * (dependents first).  When none qualifies although some run, the rest
+ * form a cycle: stop them all.
+ */
+static void
+stop_next(void)
+{
+	size_t i, running = 0, termed = 0;
+
+	for (i = 0; i < m.n; i++) {
+		if (m.svc[i].pid <= 0)
+			continue;
+		running++;
+		if (m.svc[i].killat)
+			termed++;
+		else if (!needed(&m.svc[i])) {
+			term(&m.svc[i]);
+			termed++;
+		}
+	}
+	for (i = 0; running && !termed && i < m.n; i++)
+		if (m.svc[i].pid > 0)
+			term(&m.svc[i]);
+}
+
 static void
 shutdown(void)
 {
+	struct status st;
 	size_t i;
 
 	if (m.stopping)
 		return;
 	m.stopping = 1;
 	warnf("stopping every service");
-	m.deadline = mono_ms() + (STOP_TIMEOUT + SHUTDOWN_GRACE) * 1000LL;
-	for (i = 0; i < m.n; i++)
-		if (m.svc[i].pid > 0)
-			kill(m.svc[i].pid, SIGTERM);
+	for (i = 0; i < m.n; i++) {
+		m.svc[i].retry = 0;
+		if (m.svc[i].pid > 0 &&
+		    status_of(&m.paths, m.svc[i].name, &st) > 0 && st.deps[0])
+			m.svc[i].deps = strdup(st.deps);
+	}
+	stop_next();
 }
 
-/* at shutdown: runsyssv we cannot wait for, and the deadline */
+/* at shutdown: runsyssv we cannot wait for, the next ones, SIGKILL */
 static void
 shutdown_check(void)
 {
-	int late = mono_ms() >= m.deadline;
+	long long now = mono_ms();
 	size_t i, left = 0;
 	int dfd;
 
@@ -366,7 +418,7 @@ shutdown_check(void)
 				s->pid = 0;
 			close(dfd);
 		}
-		if (s->pid > 0 && late) {
+		if (s->pid > 0 && s->killat && now >= s->killat) {
 			say(s->name, "runsyssv did not exit, sending SIGKILL");
 			kill(s->pid, SIGKILL);
 			if (!s->child)
@@ -376,6 +428,7 @@ shutdown_check(void)
 	}
 	if (!left)
 		exit(0);
+	stop_next();
 }
 
 static void
@@ -411,17 +464,20 @@ on_timer(void)
 static long long
 deadline(void)
 {
-	long long d = -1;
+	long long d = -1, t;
 	size_t i;
 
-	if (m.stopping) {
-		d = mono_ms() + POLL_MS;
-		return d < m.deadline ? d : m.deadline;
+	for (i = 0; i < m.n; i++) {
+		if (m.stopping && m.svc[i].pid <= 0)
+			continue;
+		t = m.stopping ? m.svc[i].killat : m.svc[i].retry;
+		if (m.stopping && m.svc[i].pid > 0 && !m.svc[i].child &&
+		    m.svc[i].pidfd < 0)
+			t = mono_ms() + POLL_MS;
+		if (t && (d < 0 || t < d))
+			d = t;
 	}
-	for (i = 0; i < m.n; i++)
-		if (m.svc[i].retry && (d < 0 || m.svc[i].retry < d))
-			d = m.svc[i].retry;
-	if (m.rescan && (d < 0 || m.rescan < d))
+	if (!m.stopping && m.rescan && (d < 0 || m.rescan < d))
 		d = m.rescan;
 	return d;
 }

@@ -1,0 +1,263 @@
+/* See LICENSE file for copyright and license details. */
+/* sysmgr-depends: wait until services are up */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "os.h"
+#include "rundir.h"
+#include "util.h"
+
+#define MAX_DEPTH 64          /* of a dependency chain followed for cycles */
+
+static struct {
+	struct paths paths;
+	const char *self;     /* SYSMGR_SERVICE: the service that waits */
+	int selffd;           /* its run directory */
+	int told;             /* its runsyssv knows that we wait */
+	char **deps;
+	int n;
+	char list[NAMELIST];  /* deps, space separated */
+	long long deadline;   /* mono_ms, -1 for none */
+	int watch;
+	const char *chain[MAX_DEPTH];   /* while looking for a cycle */
+	char **seen;
+	size_t nseen;
+} d;
+
+static void
+usage(void)
+{
+	usage_exit("sysmgr-depends [-t SECONDS] SERVICE...");
+}
+
+/* tell our runsyssv what we wait for; quietly nothing when we cannot */
+static void
+tell(const char *line)
+{
+	if (d.selffd >= 0 && ctl_send(d.selffd, line) == 0)
+		d.told = 1;
+}
+
+static void
+finish(int status)
+{
+	if (d.told)
+		tell("waited");
+	exit(status);
+}
+
+static int
+was_seen(const char *name)
+{
+	size_t i;
+	char **p;
+
+	for (i = 0; i < d.nseen; i++)
+		if (!strcmp(d.seen[i], name))
+			return 1;
+	if ((p = realloc(d.seen, (d.nseen + 1) * sizeof(*p))) &&
+	    (p[d.nseen] = strdup(name))) {
+		d.seen = p;
+		d.nseen++;
+	} else if (p)
+		d.seen = p;
+	return 0;
+}
+
+static void
+say_cycle(int last)
+{
+	char msg[MAX_DEPTH * (NAME_MAX + 4)];
+	size_t n = 0;
+	int i, w;
+
+	for (i = 0; i <= last; i++) {
+		w = fmt(msg + n, sizeof(msg) - n, " -> %s", d.chain[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	warnf("dependency cycle: %s%s", d.self, msg);
+}
+
+/*
+ * 1 when name is us, 2 when it waits for us through the chain of waiting
+ * lists (the cycle is then reported), else 0.  d.chain[depth - 1] is name.
+ */
+static int
+reaches(const char *name, int depth)
+{
+	char buf[NAMELIST], *tok, *save;
+	struct status st;
+	int r;
+
+	if (!strcmp(name, d.self))
+		return 1;
+	if (depth >= MAX_DEPTH || was_seen(name) ||
+	    status_of(&d.paths, name, &st) <= 0 || !st.waiting[0])
+		return 0;
+	memcpy(buf, st.waiting, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		d.chain[depth] = tok;
+		if ((r = reaches(tok, depth + 1)) == 1)
+			say_cycle(depth);  /* while tok, in buf, still lives */
+		if (r)
+			return 2;
+	}
+	return 0;
+}
+
+static void
+check_cycle(void)
+{
+	int i;
+
+	if (!d.self)
+		return;
+	for (i = 0; i < d.n; i++) {
+		while (d.nseen)
+			free(d.seen[--d.nseen]);
+		d.chain[0] = d.deps[i];
+		if (reaches(d.deps[i], 1))
+			finish(EXIT_FAIL);
+	}
+}
+
+/* 1 when every dependency is up; exits when one is stopped */
+static int
+check(void)
+{
+	struct status st;
+	int i, up = 0;
+
+	for (i = 0; i < d.n; i++) {
+		if (status_of(&d.paths, d.deps[i], &st) <= 0)
+			continue;
+		if (st.state == ST_UP && !st.waiting[0]) {
+			up++;
+			continue;
+		}
+		if (st.want == WANT_DOWN ||
+		    (st.want == WANT_ONCE && st.state == ST_DOWN)) {
+			char line[NAME_MAX + 16];
+
+			warnf("%s is stopped", d.deps[i]);
+			if (fmt(line, sizeof(line), "blocked %s", d.deps[i]) >= 0)
+				tell(line);
+			finish(EXIT_FAIL);
+		}
+	}
+	return up == d.n;
+}
+
+/* what is still not up, for the timeout message */
+static void
+timed_out(void)
+{
+	char msg[NAMELIST] = "";
+	struct status st;
+	size_t n = 0;
+	int i, w;
+
+	for (i = 0; i < d.n; i++) {
+		if (status_of(&d.paths, d.deps[i], &st) > 0 && st.state == ST_UP &&
+		    !st.waiting[0])
+			continue;
+		w = fmt(msg + n, sizeof(msg) - n, "%s%s", n ? " " : "", d.deps[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	warnf("timed out, not up: %s", msg);
+	finish(EXIT_FAIL);
+}
+
+/* watch RUNDIR (for new run directories) and those of the dependencies */
+static void
+watch(void)
+{
+	char dir[PATH_MAX];
+	int i;
+
+	if (d.watch < 0)
+		return;
+	for (i = 0; i < d.n; i++)
+		if (path_join(dir, sizeof(dir), d.paths.rundir, d.deps[i]) == 0)
+			os_watch_add(d.watch, dir);   /* fails until it exists */
+}
+
+static void
+parse(int argc, char *argv[])
+{
+	unsigned long long t;
+	const char *why;
+	size_t n = 0;
+	int opt, i, w;
+
+	d.deadline = -1;
+	while ((opt = getopt(argc, argv, "+t:")) != -1) {
+		if (opt != 't' || parse_ull(optarg, 86400 * 365, &t) < 0)
+			usage();
+		d.deadline = mono_ms() + (long long)t * 1000;
+	}
+	d.deps = argv + optind;
+	d.n = argc - optind;
+	if (d.n < 1)
+		usage();
+	if (paths_init(&d.paths) < 0)
+		exit(EXIT_USAGE);
+	for (i = 0; i < d.n; i++) {
+		const char *name = arg_name(d.deps[i]);
+
+		if (!name)
+			die(EXIT_USAGE, "%s: invalid service name", d.deps[i]);
+		if (service_check(d.paths.sysdir, name, &why) < 0)
+			die(EXIT_USAGE, !strcmp(why, "no such service") ?
+			    "%s: no such service" : "%s: not a service: %s", name, why);
+		d.deps[i] = (char *)name;
+		w = fmt(d.list + n, sizeof(d.list) - n, "%s%s", n ? " " : "", name);
+		if (w < 0)
+			die(EXIT_USAGE, "too many services");
+		n += (size_t)w;
+	}
+}
+
+static void
+setup(void)
+{
+	char line[NAMELIST + 8];
+	int i;
+
+	d.selffd = -1;
+	d.self = getenv("SYSMGR_SERVICE");
+	if (d.self && !name_ok(d.self))
+		d.self = NULL;
+	for (i = 0; d.self && i < d.n; i++)
+		if (!strcmp(d.deps[i], d.self))
+			die(EXIT_FAIL, "dependency cycle: %s -> %s", d.self, d.self);
+	if (d.self)
+		d.selffd = svc_open(&d.paths, d.self, 0);
+	if (fmt(line, sizeof(line), "wait %s", d.list) >= 0)
+		tell(line);
+	d.watch = os_watch(d.paths.rundir);
+	watch();
+}
+
+int
+main(int argc, char *argv[])
+{
+	setprogname("sysmgr-depends");
+	parse(argc, argv);
+	setup();
+	for (;;) {
+		if (check())
+			finish(0);
+		check_cycle();
+		if (d.deadline >= 0 && mono_ms() >= d.deadline)
+			timed_out();
+		status_wait(d.watch, d.deadline);
+		watch();
+	}
+}
