@@ -20,13 +20,15 @@ msg() { printf 'rc.boot: %s\n' "$*"; }
 # The device manager, in the background: with -c it replays ("coldplugs")
 # the devices that are already there once its socket is open, so that
 # their nodes, permissions and modules are ready before fsck needs them.
-# Its pid is kept for rc.shutdown.
+# With -D 3 it writes a newline on fd 3, the pipe, when that is done: the
+# read waits for it (and returns at once if devmaster fails).  Its pid is
+# kept for rc.shutdown.
 if command -v devmaster >/dev/null 2>&1; then
 	msg "starting devmaster"
-	devmaster -c &
-	echo $! >/run/devmaster.pid
-	# Wait here until the coldplug is done (devmaster's readiness option,
-	# once it exists, goes on this line).
+	{
+		devmaster -c -D 3 3>&1 >&2 &
+		echo $! >/run/devmaster.pid
+	} | read -r _
 fi
 
 # Check the file systems of /etc/fstab with a pass number, the root file
