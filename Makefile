@@ -25,6 +25,30 @@ sysmgr-depends: sysmgr-depends.o $(LIBOBJ)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
 
+# the shunit2 suites (tests/run), then the man pages when mandoc is here
+check: all devmaster-tests
+	tests/run
+	@if command -v mandoc >/dev/null 2>&1; then \
+		mandoc -Tlint man/*.[0-9] && echo "man: mandoc -Tlint clean"; \
+	else \
+		echo "man: mandoc not installed, pages not checked"; \
+	fi
+
+# sysmgr in the foreground on examples/services, in a temporary directory
+demo: all
+	sh examples/demo
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man8
+	cp -f $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	cd $(DESTDIR)$(PREFIX)/bin && chmod 755 $(BIN)
+	cp -f $(MAN8) $(DESTDIR)$(MANPREFIX)/man8/
+	cd $(DESTDIR)$(MANPREFIX)/man8 && chmod 644 sysmgr.8 runsyssv.8 svctl.8 sysmgr-depends.8
+
+uninstall:
+	cd $(DESTDIR)$(PREFIX)/bin && rm -f $(BIN)
+	cd $(DESTDIR)$(MANPREFIX)/man8 && rm -f sysmgr.8 runsyssv.8 svctl.8 sysmgr-depends.8
+
 # init -- begin
 INITOBJ = init/init.o init/sys.o
 
@@ -105,4 +129,4 @@ clean-devmaster:
 clean:
 	rm -f $(BIN) $(OBJ)
 
-.PHONY: all clean
+.PHONY: all check demo install uninstall clean

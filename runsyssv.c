@@ -215,11 +215,11 @@ spawn(void)
 	sv.upat = 0;
 	unwatch();
 	set_state(ST_STARTING);
+	say(sv.name, "started (pid %ld)", (long)pid);
 	if (write_all(go[1], "g", 1) < 0)
 		warnf("cannot release the service:");
 	close(go[1]);
 	sv.execfd = ex[0];
-	say(sv.name, "started (pid %ld)", (long)pid);
 }
 
 /* the exec of the script: EOF when it succeeded, else its errno; up says
