@@ -14,7 +14,8 @@ struct scan {
 	const char *sysfs;
 	int (*fn)(void *, const char *, size_t);
 	void *ctx;
-	int nodev;      /* only devices without a device number */
+	char uevent[4096 + 1];            /* a sysfs attribute is a page at most */
+	char dg[UEVENT_SIZE_MAX + 1];
 };
 
 /* dir (absolute, under sysfs) joined with a relative link, ".." resolved */
@@ -58,31 +59,64 @@ datagram(char *dg, size_t size, const char *devpath, const char *subsys,
 	return n;
 }
 
-static int
-emit(const struct scan *s, const char *devpath)
+/* a sysfs attribute, which one read gets whole, NUL-terminated */
+static ssize_t
+attr(int dfd, const char *path, char *buf, size_t size)
 {
-	char path[PATH_MAX], link[PATH_MAX], uevent[4096], dg[UEVENT_SIZE_MAX + 1];
-	const char *subsys;
 	ssize_t n;
+	int fd;
 
-	if (fmt(path, sizeof(path), "%s%s/uevent", s->sysfs, devpath) < 0 ||
-	    read_file(path, uevent, sizeof(uevent)) < 0)
-		return 0;
-	if (s->nodev && (!strncmp(uevent, "MAJOR=", 6) || strstr(uevent, "\nMAJOR=")))
-		return 0;
-	if (fmt(path, sizeof(path), "%s%s/subsystem", s->sysfs, devpath) < 0 ||
-	    (n = readlink(path, link, sizeof(link) - 1)) < 0)
-		return 0;
-	link[n] = '\0';
-	subsys = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if ((n = datagram(dg, sizeof(dg), devpath, subsys, uevent)) < 0)
-		return 0;
-	return s->fn(s->ctx, dg, (size_t)n);
+	if ((fd = openat(dfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
 }
 
-/* each entry of SYSFS/rel (rel begins with a slash) is a symlink to a device */
+/* the device the entry name of dfd links to; subsys NULL: read its link */
 static int
-scan_dir(const struct scan *s, const char *rel)
+emit(struct scan *s, int dfd, const char *name, const char *devpath,
+     const char *subsys)
+{
+	char path[NAME_MAX + 16], link[PATH_MAX];
+	ssize_t n;
+
+	if (fmt(path, sizeof(path), "%s/uevent", name) < 0 ||
+	    attr(dfd, path, s->uevent, sizeof(s->uevent)) < 0)
+		return 0;
+	if (!subsys) {
+		if (fmt(path, sizeof(path), "%s/subsystem", name) < 0 ||
+		    (n = readlinkat(dfd, path, link, sizeof(link) - 1)) < 0)
+			return 0;
+		link[n] = '\0';
+		subsys = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	}
+	if ((n = datagram(s->dg, sizeof(s->dg), devpath, subsys, s->uevent)) < 0)
+		return 0;
+	return s->fn(s->ctx, s->dg, (size_t)n);
+}
+
+/* a device with a number: one of SYSFS/dev/char or SYSFS/dev/block */
+static int
+numbered(int dfd, const char *name)
+{
+	char path[NAME_MAX + 8];
+
+	return fmt(path, sizeof(path), "%s/dev", name) >= 0 &&
+	       faccessat(dfd, path, F_OK, 0) == 0;
+}
+
+/*
+ * Each entry of SYSFS/rel (which begins with a slash) is a symlink to a
+ * device of subsystem subsys (NULL: see its link); with nodev, those with
+ * a number are left out.
+ */
+static int
+scan_dir(struct scan *s, const char *rel, const char *subsys, int nodev)
 {
 	char dir[PATH_MAX], link[PATH_MAX], devpath[PATH_MAX];
 	struct dirent *e;
@@ -93,20 +127,20 @@ scan_dir(const struct scan *s, const char *rel)
 	if (fmt(dir, sizeof(dir), "%s%s", s->sysfs, rel) < 0 || !(d = opendir(dir)))
 		return 0;
 	while (r == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.' ||
+		if (e->d_name[0] == '.' || (nodev && numbered(dirfd(d), e->d_name)) ||
 		    (n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1)) < 0)
 			continue;
 		link[n] = '\0';
 		if (resolve(devpath, sizeof(devpath), rel, link) == 0)
-			r = emit(s, devpath);
+			r = emit(s, dirfd(d), e->d_name, devpath, subsys);
 	}
 	closedir(d);
 	return r;
 }
 
-/* scan_dir of SYSFS/top/x/sub for each x */
+/* scan_dir of SYSFS/top/x/sub for each subsystem x */
 static int
-scan_each(const struct scan *s, const char *top, const char *sub)
+scan_each(struct scan *s, const char *top, const char *sub)
 {
 	char dir[PATH_MAX], rel[PATH_MAX];
 	struct dirent *e;
@@ -118,24 +152,25 @@ scan_each(const struct scan *s, const char *top, const char *sub)
 	while (r == 0 && (e = readdir(d)))
 		if (e->d_name[0] != '.' &&
 		    fmt(rel, sizeof(rel), "/%s/%s%s", top, e->d_name, sub) >= 0)
-			r = scan_dir(s, rel);
+			r = scan_dir(s, rel, e->d_name, 1);
 	closedir(d);
 	return r;
 }
 
 int
-coldplug(const char *sysfs, int (*fn)(void *, const char *, size_t), void *ctx)
+coldplug(const char *sysfs, int all, int (*fn)(void *, const char *, size_t),
+         void *ctx)
 {
 	struct scan s;
 
 	s.sysfs = sysfs;
 	s.fn = fn;
 	s.ctx = ctx;
-	s.nodev = 0;
-	if (scan_dir(&s, "/dev/char") < 0 || scan_dir(&s, "/dev/block") < 0)
+	if (scan_dir(&s, "/dev/char", NULL, 0) < 0 ||
+	    scan_dir(&s, "/dev/block", "block", 0) < 0)
 		return -1;
-	s.nodev = 1;
-	if (scan_each(&s, "bus", "/devices") < 0 || scan_each(&s, "class", "") < 0)
+	if (all && (scan_each(&s, "bus", "/devices") < 0 ||
+	            scan_each(&s, "class", "") < 0))
 		return -1;
 	return 0;
 }

@@ -49,17 +49,39 @@ options(struct devmaster *d, int argc, char *argv[])
 
 	while ((c = getopt(argc, argv, "b:cD:d:f:nr:S:tT:")) != -1) {
 		switch (c) {
-		case 'b': d->rcvbuf = (unsigned long)number(c, optarg, 1, 1UL << 30); break;
-		case 'c': d->coldplug = 1; break;
-		case 'D': d->notify = (int)number(c, optarg, 0, 1 << 20); break;
-		case 'd': d->node.devdir = optarg; break;
-		case 'f': d->conf = optarg; d->conf_given = 1; break;
-		case 'n': d->node.dryrun = 1; break;
-		case 'r': d->replay = optarg; break;
-		case 'S': d->sysfs = optarg; break;
-		case 't': d->check = 1; break;
-		case 'T': d->timeout_ms = 1000 * (long long)number(c, optarg, 1, 86400); break;
-		default: usage();
+		case 'b':
+			d->rcvbuf = (unsigned long)number(c, optarg, 1, 1UL << 30);
+			break;
+		case 'c':
+			d->coldplug = 1;
+			break;
+		case 'D':
+			d->notify = (int)number(c, optarg, 0, 1 << 20);
+			break;
+		case 'd':
+			d->node.devdir = optarg;
+			break;
+		case 'f':
+			d->conf = optarg;
+			d->conf_given = 1;
+			break;
+		case 'n':
+			d->node.dryrun = 1;
+			break;
+		case 'r':
+			d->replay = optarg;
+			break;
+		case 'S':
+			d->sysfs = optarg;
+			break;
+		case 't':
+			d->check = 1;
+			break;
+		case 'T':
+			d->timeout_ms = 1000LL * (long long)number(c, optarg, 1, 86400);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc)
@@ -106,7 +128,7 @@ pending(struct devmaster *d)
 	}
 }
 
-/* say why input was dropped: each time in replay, at most once in a while else */
+/* say why input was dropped: each time in replay, else once in a while */
 static void
 dropped(struct devmaster *d, const char *why)
 {
@@ -142,8 +164,20 @@ cold_one(void *ctx, const char *dg, size_t len)
 	struct devmaster *d = ctx;
 
 	datagram(d, dg, len);
-	pending(d);
-	return d->quit ? -1 : 0;
+	return d->quit ? -1 : 0;   /* TERM or INT in a command's wait */
+}
+
+/*
+ * Signals wait until the end, but for TERM and INT during a command.
+ * Devices without a number only run commands: without an '@' or '*' rule,
+ * they are not read at all.
+ */
+static void
+cold(struct devmaster *d)
+{
+	node_hold(&d->node);
+	coldplug(d->sysfs, rules_run_on_add(&d->rules), cold_one, d);
+	node_release(&d->node);
 }
 
 static void
@@ -166,7 +200,7 @@ read_netlink(struct devmaster *d)
 			dropped(d, why);
 		else if (errno == ENOBUFS) {
 			warnf("uevents were lost: coldplug again");
-			coldplug(d->sysfs, cold_one, d);
+			cold(d);
 		} else
 			die(EXIT_SYSTEM, "netlink:");
 	}
@@ -244,7 +278,7 @@ static void
 ready(struct devmaster *d)
 {
 	if (d->coldplug)
-		coldplug(d->sysfs, cold_one, d);
+		cold(d);
 	fflush(stdout);
 	if (d->notify < 0)
 		return;
@@ -302,7 +336,7 @@ main(int argc, char *argv[])
 	d->sysfs = DEVMASTER_SYSFS;
 	d->rcvbuf = DEVMASTER_RCVBUF;
 	d->timeout_ms = 1000LL * DEVMASTER_CMD_TIMEOUT;
-	d->notify = d->nl = -1;
+	d->notify = d->nl = d->node.dirfd = -1;
 	options(d, argc, argv);
 	if (d->check)
 		return check(d);

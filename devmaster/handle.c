@@ -10,9 +10,9 @@
 /* one pass of the rules over an event, for one device name */
 struct job {
 	const struct uevent *ev;
-	const char *name;     /* what the rules match: DEVNAME, or DEVPATH's last name */
-	enum { KEEP, MAKE, REMOVE } nodes;   /* what to do with nodes */
-	int cmds;             /* run commands */
+	const char *name;     /* DEVNAME, or the last name of DEVPATH */
+	enum { KEEP, MAKE, REMOVE } nodes;
+	int cmds;             /* run the commands */
 };
 
 static const char *
@@ -138,7 +138,7 @@ run_rules(struct devmaster *d, const struct job *j)
 	apply(d, j, NULL, NULL);
 }
 
-/* move: the old node's name is DEVNAME's directory and DEVPATH_OLD's last name */
+/* move: the old name is DEVNAME's directory and DEVPATH_OLD's last name */
 static void
 remove_old(struct devmaster *d, const struct uevent *ev)
 {

@@ -61,18 +61,43 @@ node_path(char *out, size_t size, const char *name)
 	return NULL;
 }
 
+void
+node_hold(struct nodectx *c)
+{
+	if (!c->dryrun && c->dirfd < 0)
+		c->dirfd = open(c->devdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+void
+node_release(struct nodectx *c)
+{
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	c->dirfd = -1;
+}
+
+/* close what open_parent() returned */
+static void
+put_dir(const struct nodectx *c, int dfd)
+{
+	if (dfd != c->dirfd)
+		close(dfd);
+}
+
 /*
  * The directory holding path, reached from DEVDIR one component at a time
  * without following symlinks and made when mk; *leaf is path's last name.
  */
 static int
-open_parent(const struct nodectx *c, const char *path, const char **leaf, int mk)
+open_parent(const struct nodectx *c, const char *path, const char **leaf,
+            int mk)
 {
 	char comp[NAME_MAX + 1];
 	const char *s = path, *e;
 	int dfd, fd;
 
-	dfd = open(c->devdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = c->dirfd >= 0 ? c->dirfd :
+	      open(c->devdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (; dfd >= 0 && (e = strchr(s, '/')); s = e + 1) {
 		memcpy(comp, s, (size_t)(e - s));
 		comp[e - s] = '\0';
@@ -81,32 +106,80 @@ open_parent(const struct nodectx *c, const char *path, const char **leaf, int mk
 		    (mkdirat(dfd, comp, DEVMASTER_DIR_MODE) == 0 || errno == EEXIST))
 			fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			            O_CLOEXEC);
-		close(dfd);
+		put_dir(c, dfd);
 		dfd = fd;
 	}
 	*leaf = s;
 	return dfd;
 }
 
-static int
-in_the_way(const struct nodectx *c, const char *path)
+/* what a node is to be */
+struct spec {
+	mode_t type;
+	dev_t dev;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+/* owner and mode of a node of the right type and number; NULL or what failed */
+static const char *
+fix(int dfd, const char *leaf, const struct stat *st, const struct spec *w)
 {
-	warnf("%s/%s: a directory is in the way", c->devdir, path);
-	return -1;
+	if ((st->st_uid != w->uid || st->st_gid != w->gid) &&
+	    fchownat(dfd, leaf, w->uid, w->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return "chown";
+	if ((st->st_mode & 07777) != w->mode && fchmodat(dfd, leaf, w->mode, 0) < 0)
+		return "chmod";
+	return NULL;
 }
 
-/* owner and mode of a node of the right type and number */
-static int
-fix(const struct nodectx *c, const char *path, int dfd, const char *leaf,
-    const struct stat *st, uid_t uid, gid_t gid, int mode)
+/* make the node name, then its owner and mode (no more open before); it is
+ * removed if that fails */
+static const char *
+make_at(int dfd, const char *name, const struct spec *w)
 {
-	if ((st->st_uid != uid || st->st_gid != gid) &&
-	    fchownat(dfd, leaf, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return fail(c, path, "chown");
-	if ((st->st_mode & 07777) != (mode_t)mode &&
-	    fchmodat(dfd, leaf, (mode_t)mode, 0) < 0)
-		return fail(c, path, "chmod");
-	return 0;
+	const char *op;
+	int e;
+
+	if (mknodat(dfd, name, w->type | 0600, w->dev) < 0)
+		return "mknod";
+	if (fchownat(dfd, name, w->uid, w->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		op = "chown";
+	else if (fchmodat(dfd, name, w->mode, 0) < 0)
+		op = "chmod";
+	else
+		return NULL;
+	e = errno;
+	unlinkat(dfd, name, 0);
+	errno = e;
+	return op;
+}
+
+/* TMP_NAME renamed to leaf, or removed if that fails */
+static const char *
+settle(int dfd, const char *leaf)
+{
+	int e;
+
+	if (renameat(dfd, TMP_NAME, dfd, leaf) == 0)
+		return NULL;
+	e = errno;
+	unlinkat(dfd, TMP_NAME, 0);
+	errno = e;
+	return "rename";
+}
+
+/* a new node in place of whatever non-directory is there, at once */
+static const char *
+replace(int dfd, const char *leaf, const struct spec *w)
+{
+	const char *op;
+
+	op = make_at(dfd, TMP_NAME, w);
+	if (op && errno == EEXIST && unlinkat(dfd, TMP_NAME, 0) == 0)
+		op = make_at(dfd, TMP_NAME, w);   /* left by a crash */
+	return op ? op : settle(dfd, leaf);
 }
 
 static void
@@ -115,66 +188,54 @@ show(const struct nodectx *c, const char *op, const char *arg, const char *path)
 	printf("%s %s/%s%s%s\n", op, c->devdir, path, arg ? " " : "", arg ? arg : "");
 }
 
-/* put a new node in place of whatever non-directory was there */
-static int
-replace(const struct nodectx *c, const char *path, int dfd, const char *leaf,
-        mode_t type, dev_t dev, uid_t uid, gid_t gid, int mode)
+static void
+show_node(const struct nodectx *c, const char *path, const struct devnum *d,
+          const struct spec *w)
 {
-	const char *op = "mknod";
-	int e;
+	char buf[64];
 
-	unlinkat(dfd, TMP_NAME, 0);
-	if (mknodat(dfd, TMP_NAME, type | 0600, dev) < 0)
-		return fail(c, path, op);
-	if (fchownat(dfd, TMP_NAME, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		op = "chown";
-	else if (fchmodat(dfd, TMP_NAME, (mode_t)mode, 0) < 0)
-		op = "chmod";
-	else if (renameat(dfd, TMP_NAME, dfd, leaf) < 0)
-		op = "rename";
-	else
-		return 0;
-	e = errno;
-	unlinkat(dfd, TMP_NAME, 0);
-	errno = e;
-	return fail(c, path, op);
+	snprintf(buf, sizeof(buf), "%c %u %u", d->block ? 'b' : 'c', d->major,
+	         d->minor);
+	show(c, "mknod", buf, path);
+	snprintf(buf, sizeof(buf), "%lu:%lu", (unsigned long)w->uid,
+	         (unsigned long)w->gid);
+	show(c, "chown", buf, path);
+	snprintf(buf, sizeof(buf), "%04o", (unsigned)w->mode);
+	show(c, "chmod", buf, path);
 }
 
 int
 node_make(const struct nodectx *c, const char *path, const struct devnum *d,
           uid_t uid, gid_t gid, int mode)
 {
-	mode_t type = d->block ? S_IFBLK : S_IFCHR;
-	dev_t dev = makedev(d->major, d->minor);
-	const char *leaf;
-	char buf[64];
+	const char *leaf, *op;
+	struct spec w;
 	struct stat st;
 	int dfd, r = 0;
 
+	w.type = d->block ? S_IFBLK : S_IFCHR;
+	w.dev = makedev(d->major, d->minor);
+	w.uid = uid;
+	w.gid = gid;
+	w.mode = (mode_t)mode & 0777;
 	if (c->dryrun) {
-		snprintf(buf, sizeof(buf), "%c %u %u", d->block ? 'b' : 'c',
-		         d->major, d->minor);
-		show(c, "mknod", buf, path);
-		snprintf(buf, sizeof(buf), "%lu:%lu", (unsigned long)uid,
-		         (unsigned long)gid);
-		show(c, "chown", buf, path);
-		snprintf(buf, sizeof(buf), "%04o", (unsigned)mode);
-		show(c, "chmod", buf, path);
+		show_node(c, path, d, &w);
 		return 0;
 	}
 	if ((dfd = open_parent(c, path, &leaf, 1)) < 0)
 		return fail(c, path, "open");
 	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		r = errno == ENOENT ?
-		    replace(c, path, dfd, leaf, type, dev, uid, gid, mode) :
-		    fail(c, path, "stat");
-	else if (S_ISDIR(st.st_mode))
-		r = in_the_way(c, path);
-	else if ((st.st_mode & S_IFMT) != type || st.st_rdev != dev)
-		r = replace(c, path, dfd, leaf, type, dev, uid, gid, mode);
+		op = errno == ENOENT ? make_at(dfd, leaf, &w) : "stat";
+	else if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;   /* never replaced */
+		op = "mknod";
+	} else if ((st.st_mode & S_IFMT) != w.type || st.st_rdev != w.dev)
+		op = replace(dfd, leaf, &w);
 	else
-		r = fix(c, path, dfd, leaf, &st, uid, gid, mode);
-	close(dfd);
+		op = fix(dfd, leaf, &st, &w);
+	if (op)
+		r = fail(c, path, op);
+	put_dir(c, dfd);
 	return r;
 }
 
@@ -197,7 +258,7 @@ node_remove(const struct nodectx *c, const char *path, const struct devnum *d)
 	    st.st_rdev == makedev(d->major, d->minor) &&
 	    unlinkat(dfd, leaf, 0) < 0)
 		r = fail(c, path, "unlink");
-	close(dfd);
+	put_dir(c, dfd);
 	return r;
 }
 
@@ -208,8 +269,8 @@ rel_target(char *out, size_t size, const char *link, const char *target)
 	const char *s;
 	size_t n = 0, len;
 
-	while ((s = strchr(link, '/')) && !strncmp(link, target, (size_t)(s - link) + 1)) {
-		len = (size_t)(s - link) + 1;
+	while ((s = strchr(link, '/')) &&
+	       !strncmp(link, target, len = (size_t)(s - link) + 1)) {
 		link += len;
 		target += len;
 	}
@@ -235,30 +296,29 @@ same_link(int dfd, const char *leaf, const char *rel)
 	return !strcmp(cur, rel);
 }
 
-/* a new symlink in place of whatever non-directory was there */
-static int
-put_link(const struct nodectx *c, const char *link, int dfd, const char *leaf,
-         const char *rel)
+/* a new symlink in place of whatever non-directory is there, at once */
+static const char *
+put_link(int dfd, const char *leaf, const char *rel)
 {
-	int e;
+	struct stat st;
 
-	unlinkat(dfd, TMP_NAME, 0);
-	if (symlinkat(rel, dfd, TMP_NAME) < 0)
-		return fail(c, link, "symlink");
-	if (renameat(dfd, TMP_NAME, dfd, leaf) == 0)
-		return 0;
-	e = errno;
-	unlinkat(dfd, TMP_NAME, 0);
-	errno = e;
-	return fail(c, link, "rename");
+	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		errno = EISDIR;   /* never replaced */
+		return "symlink";
+	}
+	if (symlinkat(rel, dfd, TMP_NAME) < 0 &&
+	    (errno != EEXIST || unlinkat(dfd, TMP_NAME, 0) < 0 ||
+	     symlinkat(rel, dfd, TMP_NAME) < 0))
+		return "symlink";
+	return settle(dfd, leaf);
 }
 
 int
 link_make(const struct nodectx *c, const char *link, const char *target)
 {
 	char rel[PATH_MAX];
-	const char *leaf;
-	struct stat st;
+	const char *leaf, *op;
 	int dfd, r = 0;
 
 	if (!strcmp(link, target))
@@ -273,11 +333,10 @@ link_make(const struct nodectx *c, const char *link, const char *target)
 	}
 	if ((dfd = open_parent(c, link, &leaf, 1)) < 0)
 		return fail(c, link, "open");
-	if (!same_link(dfd, leaf, rel))
-		r = fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISDIR(st.st_mode) ? in_the_way(c, link) :
-		    put_link(c, link, dfd, leaf, rel);
-	close(dfd);
+	op = same_link(dfd, leaf, rel) ? NULL : put_link(dfd, leaf, rel);
+	if (op)
+		r = fail(c, link, op);
+	put_dir(c, dfd);
 	return r;
 }
 
@@ -298,6 +357,6 @@ link_remove(const struct nodectx *c, const char *link, const char *target)
 		return errno == ENOENT ? 0 : fail(c, link, "open");
 	if (same_link(dfd, leaf, rel) && unlinkat(dfd, leaf, 0) < 0)
 		r = fail(c, link, "unlink");
-	close(dfd);
+	put_dir(c, dfd);
 	return r;
 }

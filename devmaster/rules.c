@@ -300,6 +300,17 @@ rules_free(struct rules *rs)
 	rs->n = 0;
 }
 
+int
+rules_run_on_add(const struct rules *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].when == '@' || rs->v[i].when == '*')
+			return 1;
+	return 0;
+}
+
 /* a blank line or a comment */
 static int
 empty(const char *s)
@@ -332,7 +343,7 @@ add_line(struct rules *rs, size_t *cap, const char *line, unsigned no,
 	return 0;
 }
 
-/* strip the newline fgets kept; 1 if the line did not fit (the rest is skipped) */
+/* strip the newline fgets kept; 1 if the line did not fit (then skipped) */
 static int
 too_long(char *buf, FILE *f)
 {

@@ -58,6 +58,8 @@ struct match {
  */
 long rules_load(struct rules *rs, const char *path);
 void rules_free(struct rules *rs);
+/* 1 when a rule has a command that runs on add ('@' or '*') */
+int rules_run_on_add(const struct rules *rs);
 /* 1 when r matches the event whose device name is name, and *m filled */
 int rule_match(const struct rule *r, const struct uevent *ev, const char *name,
                struct match *m);

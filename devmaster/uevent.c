@@ -31,7 +31,7 @@ slot(struct uevent *ev, const char *key, size_t klen)
 	return NULL;
 }
 
-/* KEY is [A-Za-z_][A-Za-z0-9_]*: a name a shell can take from the environment */
+/* KEY is [A-Za-z_][A-Za-z0-9_]*: a name a shell takes from the environment */
 static size_t
 key_len(const char *s)
 {

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 #define UEVENT_VARS_MAX 64     /* UEVENT_NUM_ENVP of the kernel */
-#define UEVENT_SIZE_MAX 8192   /* header (DEVPATH) and 2048 bytes of variables */
-#define DEV_MAJOR_MAX   4095u  /* dev_t of Linux: 12 bits major, 20 bits minor */
+#define UEVENT_SIZE_MAX 8192   /* the header and 2048 bytes of variables */
+#define DEV_MAJOR_MAX   4095u  /* Linux's dev_t: 12 bits major, 20 minor */
 #define DEV_MINOR_MAX   1048575u
 
 struct uevent {
