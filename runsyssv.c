@@ -500,20 +500,12 @@ adopt(const struct status *old)
 	say(sv.name, "adopted (pid %ld)", (long)old->pid);
 }
 
+/* the run directory: create it, take its lock, listen on its control */
 static void
-setup(void)
+take_rundir(void)
 {
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT };
-	static const int ign[] = { SIGHUP, SIGPIPE };
-	struct status old;
-	char *slash;
 	pid_t holder;
 
-	if (paths_init(&sv.paths) < 0)
-		exit(EXIT_USAGE);
-	if (std_fds() < 0)
-		die(EXIT_SYSTEM, "/dev/null:");
-	umask(SERVICE_UMASK);
 	sv.dirfd = svc_open(&sv.paths, sv.name, 1);
 	if (sv.dirfd < 0)
 		die(EXIT_SYSTEM, "cannot create %s/%s:", sv.paths.rundir, sv.name);
@@ -524,32 +516,28 @@ setup(void)
 	}
 	if (sv.lockfd < 0)
 		die(EXIT_SYSTEM, "cannot lock %s/%s/lock:", sv.paths.rundir, sv.name);
-	if ((sv.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
-	    sig_ignore(ign, LEN(ign)) < 0)
-		die(EXIT_SYSTEM, "signals:");
-	if (setenv("SYSMGR_SERVICE", sv.name, 1) < 0 ||
-	    setenv("RUNDIR", sv.paths.rundir, 1) < 0)
-		die(EXIT_SYSTEM, "setenv:");
-	os_subreaper();
-	/* services start in the directory of their script */
-	if ((slash = strrchr(sv.script, '/')) && (*slash = '\0', chdir(*sv.script ? sv.script : "/") < 0))
-		warnf("cannot chdir to %s:", sv.script);
-	if (slash)
-		*slash = '/';
-	sv.execfd = sv.pidfd = sv.watchfd = -1;
-	sv.delay = BACKOFF_MIN;
+	if ((sv.ctlfd = ctl_listen(sv.dirfd, &sv.ctlkeep)) < 0)
+		die(EXIT_SYSTEM, "cannot create %s/%s/control:",
+		    sv.paths.rundir, sv.name);
+}
+
+/* go on from the last status: adopt what still runs, or start */
+static void
+resume(void)
+{
+	struct status old;
+
 	if (status_read(sv.dirfd, &old) < 0 && errno != ENOENT)
 		warnf("ignoring unreadable status:");
 	sv.st = old;
 	sv.st.supervisor = getpid();
 	sv.st.pid = 0;
 	sv.st.waiting[0] = '\0';
-	if ((sv.ctlfd = ctl_listen(sv.dirfd, &sv.ctlkeep)) < 0)
-		die(EXIT_SYSTEM, "cannot create %s/%s/control:",
-		    sv.paths.rundir, sv.name);
 	adopt(&old);
 	if (sv.pidfd >= 0) {
-		sv.st.state = ST_UP;
+		/* a script still in sysmgr-depends goes on waiting */
+		sv.st.state = old.state == ST_STARTING ? ST_STARTING : ST_UP;
+		memcpy(sv.st.waiting, old.waiting, sizeof(old.waiting));
 		if (old.state == ST_STOPPING || sv.st.want == WANT_DOWN)
 			stop(SIGTERM);
 		else
@@ -562,6 +550,35 @@ setup(void)
 		spawn();
 	else
 		set_state(ST_DOWN);
+}
+
+static void
+setup(void)
+{
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT };
+	static const int ign[] = { SIGHUP, SIGPIPE };
+	char dir[PATH_MAX];
+
+	if (paths_init(&sv.paths) < 0)
+		exit(EXIT_USAGE);
+	if (std_fds() < 0)
+		die(EXIT_SYSTEM, "/dev/null:");
+	umask(SERVICE_UMASK);
+	sv.execfd = sv.pidfd = sv.watchfd = -1;
+	sv.delay = BACKOFF_MIN;
+	take_rundir();
+	if ((sv.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
+	    sig_ignore(ign, LEN(ign)) < 0)
+		die(EXIT_SYSTEM, "signals:");
+	if (setenv("SYSMGR_SERVICE", sv.name, 1) < 0 ||
+	    setenv("RUNDIR", sv.paths.rundir, 1) < 0)
+		die(EXIT_SYSTEM, "setenv:");
+	os_subreaper();
+	/* services start in the directory of their script */
+	if (fmt(dir, sizeof(dir), "%.*s", (int)(strrchr(sv.script, '/') -
+	    sv.script), sv.script) < 0 || chdir(dir[0] ? dir : "/") < 0)
+		warnf("cannot change directory to %s:", dir);
+	resume();
 }
 
 static void

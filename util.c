@@ -16,8 +16,7 @@
 static struct {
 	const char *prog;
 	int sigfd;            /* write end of the self-pipe */
-	unsigned long sigmask_bits[2];
-} u = { "?", -1, { 0, 0 } };
+} u = { "?", -1 };
 
 void
 setprogname(const char *name)
@@ -229,13 +228,6 @@ set_cloexec(int fd)
 }
 
 static void
-sig_mark(int sig)
-{
-	if (sig > 0 && sig < 128)
-		u.sigmask_bits[sig / 64] |= 1UL << (sig % 64);
-}
-
-static void
 sig_handler(int sig)
 {
 	int saved = errno;
@@ -267,7 +259,6 @@ sig_pipe(const int *sigs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (sigaction(sigs[i], &sa, NULL) < 0)
 			return -1;
-		sig_mark(sigs[i]);
 	}
 	return p[0];
 }
@@ -284,7 +275,6 @@ sig_ignore(const int *sigs, size_t n)
 	for (i = 0; i < n; i++) {
 		if (sigaction(sigs[i], &sa, NULL) < 0)
 			return -1;
-		sig_mark(sigs[i]);
 	}
 	return 0;
 }
@@ -308,11 +298,12 @@ sig_reset(void)
 	sigset_t set;
 	int s;
 
+	/* every signal, also those ignored when we were started */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (s = 1; s < 128; s++)
-		if (u.sigmask_bits[s / 64] & (1UL << (s % 64)))
+	for (s = 1; s <= 64; s++)
+		if (s != SIGKILL && s != SIGSTOP)
 			sigaction(s, &sa, NULL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);

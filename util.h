@@ -51,9 +51,9 @@ int set_cloexec(int fd);
  */
 int sig_pipe(const int *sigs, size_t n);
 int sig_next(int fd);
-/* ignore signals (undone by sig_reset) */
+/* ignore signals */
 int sig_ignore(const int *sigs, size_t n);
-/* restore default dispositions and an empty mask in a child before exec */
+/* default dispositions for every signal and an empty mask, before exec */
 void sig_reset(void);
 
 /* "dir/name" into buf, an absolute copy of a path */
