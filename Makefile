@@ -126,6 +126,15 @@ clean-devmaster:
 .PHONY: devmaster-tests clean-devmaster
 # devmaster -- end
 
+# image -- begin
+# image -- end
+
+# bench -- begin
+# bench -- end
+
+# hardening -- begin
+# hardening -- end
+
 clean:
 	rm -f $(BIN) $(OBJ)
 
