@@ -262,8 +262,9 @@ setup(struct devmaster *d)
 	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGCHLD };
 
 	umask(022);
-	if (std_fds() < 0)
-		warnf("/dev/null:");
+	if ((fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0 ||
+	     fcntl(2, F_GETFD) < 0) && std_fds() < 0)
+		warnf("/dev/null:");   /* before our nodes exist, maybe */
 	if ((d->sigfd = sig_pipe(sigs, LEN(sigs))) < 0)
 		die(EXIT_SYSTEM, "signals:");
 	if (d->notify >= 0 && set_cloexec(d->notify) < 0)

@@ -134,13 +134,22 @@ fix(int dfd, const char *leaf, const struct stat *st, const struct spec *w)
 	return NULL;
 }
 
+/* unlink name, errno kept */
+static void
+discard(int dfd, const char *name)
+{
+	int e = errno;
+
+	unlinkat(dfd, name, 0);
+	errno = e;
+}
+
 /* make the node name, then its owner and mode (no more open before); it is
  * removed if that fails */
 static const char *
 make_at(int dfd, const char *name, const struct spec *w)
 {
 	const char *op;
-	int e;
 
 	if (mknodat(dfd, name, w->type | 0600, w->dev) < 0)
 		return "mknod";
@@ -150,9 +159,7 @@ make_at(int dfd, const char *name, const struct spec *w)
 		op = "chmod";
 	else
 		return NULL;
-	e = errno;
-	unlinkat(dfd, name, 0);
-	errno = e;
+	discard(dfd, name);
 	return op;
 }
 
@@ -160,13 +167,9 @@ make_at(int dfd, const char *name, const struct spec *w)
 static const char *
 settle(int dfd, const char *leaf)
 {
-	int e;
-
 	if (renameat(dfd, TMP_NAME, dfd, leaf) == 0)
 		return NULL;
-	e = errno;
-	unlinkat(dfd, TMP_NAME, 0);
-	errno = e;
+	discard(dfd, TMP_NAME);
 	return "rename";
 }
 
@@ -204,47 +207,33 @@ show_node(const struct nodectx *c, const char *path, const struct devnum *d,
 	show(c, "chmod", buf, path);
 }
 
-int
-node_make(const struct nodectx *c, const char *path, const struct devnum *d,
-          uid_t uid, gid_t gid, int mode)
+/*
+ * The two shapes of every change: do(dfd, leaf, arg) in the directory of
+ * path, made if need be, returning NULL or the call that failed; unlink
+ * path if ours(dfd, leaf, arg) says it is what we made.
+ */
+typedef const char *(*maker)(int dfd, const char *leaf, const void *arg);
+typedef int (*owner)(int dfd, const char *leaf, const void *arg);
+
+static int
+make_in(const struct nodectx *c, const char *path, maker fn, const void *arg)
 {
 	const char *leaf, *op;
-	struct spec w;
-	struct stat st;
 	int dfd, r = 0;
 
-	w.type = d->block ? S_IFBLK : S_IFCHR;
-	w.dev = makedev(d->major, d->minor);
-	w.uid = uid;
-	w.gid = gid;
-	w.mode = (mode_t)mode & 0777;
-	if (c->dryrun) {
-		show_node(c, path, d, &w);
-		return 0;
-	}
 	if ((dfd = open_parent(c, path, &leaf, 1)) < 0)
 		return fail(c, path, "open");
-	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		op = errno == ENOENT ? make_at(dfd, leaf, &w) : "stat";
-	else if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;   /* never replaced */
-		op = "mknod";
-	} else if ((st.st_mode & S_IFMT) != w.type || st.st_rdev != w.dev)
-		op = replace(dfd, leaf, &w);
-	else
-		op = fix(dfd, leaf, &st, &w);
-	if (op)
+	if ((op = fn(dfd, leaf, arg)))
 		r = fail(c, path, op);
 	put_dir(c, dfd);
 	return r;
 }
 
-int
-node_remove(const struct nodectx *c, const char *path, const struct devnum *d)
+static int
+remove_if(const struct nodectx *c, const char *path, owner ours,
+          const void *arg)
 {
-	mode_t type = d->block ? S_IFBLK : S_IFCHR;
 	const char *leaf;
-	struct stat st;
 	int dfd, r = 0;
 
 	if (c->dryrun) {
@@ -253,13 +242,70 @@ node_remove(const struct nodectx *c, const char *path, const struct devnum *d)
 	}
 	if ((dfd = open_parent(c, path, &leaf, 0)) < 0)
 		return errno == ENOENT ? 0 : fail(c, path, "open");
-	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (st.st_mode & S_IFMT) == type &&
-	    st.st_rdev == makedev(d->major, d->minor) &&
-	    unlinkat(dfd, leaf, 0) < 0)
+	if (ours(dfd, leaf, arg) && unlinkat(dfd, leaf, 0) < 0)
 		r = fail(c, path, "unlink");
 	put_dir(c, dfd);
 	return r;
+}
+
+/* make, replace or fix a node */
+static const char *
+put_node(int dfd, const char *leaf, const void *arg)
+{
+	const struct spec *w = arg;
+	struct stat st;
+
+	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? make_at(dfd, leaf, w) : "stat";
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;   /* never replaced */
+		return "mknod";
+	}
+	if ((st.st_mode & S_IFMT) != w->type || st.st_rdev != w->dev)
+		return replace(dfd, leaf, w);
+	return fix(dfd, leaf, &st, w);
+}
+
+static int
+is_node(int dfd, const char *leaf, const void *arg)
+{
+	const struct spec *w = arg;
+	struct stat st;
+
+	return fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       (st.st_mode & S_IFMT) == w->type && st.st_rdev == w->dev;
+}
+
+static void
+spec(struct spec *w, const struct devnum *d, uid_t uid, gid_t gid, int mode)
+{
+	w->type = d->block ? S_IFBLK : S_IFCHR;
+	w->dev = makedev(d->major, d->minor);
+	w->uid = uid;
+	w->gid = gid;
+	w->mode = (mode_t)mode & 0777;
+}
+
+int
+node_make(const struct nodectx *c, const char *path, const struct devnum *d,
+          uid_t uid, gid_t gid, int mode)
+{
+	struct spec w;
+
+	spec(&w, d, uid, gid, mode);
+	if (!c->dryrun)
+		return make_in(c, path, put_node, &w);
+	show_node(c, path, d, &w);
+	return 0;
+}
+
+int
+node_remove(const struct nodectx *c, const char *path, const struct devnum *d)
+{
+	struct spec w;
+
+	spec(&w, d, 0, 0, 0);
+	return remove_if(c, path, is_node, &w);
 }
 
 /* target relative to the directory of link, past the directories they share */
@@ -283,8 +329,9 @@ rel_target(char *out, size_t size, const char *link, const char *target)
 	return fmt(out + n, size - n, "%s", target) < 0 ? -1 : 0;
 }
 
+/* a symlink to rel */
 static int
-same_link(int dfd, const char *leaf, const char *rel)
+is_link(int dfd, const char *leaf, const void *rel)
 {
 	char cur[PATH_MAX];
 	ssize_t n;
@@ -296,12 +343,14 @@ same_link(int dfd, const char *leaf, const char *rel)
 	return !strcmp(cur, rel);
 }
 
-/* a new symlink in place of whatever non-directory is there, at once */
+/* a new symlink to rel in place of whatever non-directory is there, at once */
 static const char *
-put_link(int dfd, const char *leaf, const char *rel)
+put_link(int dfd, const char *leaf, const void *rel)
 {
 	struct stat st;
 
+	if (is_link(dfd, leaf, rel))
+		return NULL;
 	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISDIR(st.st_mode)) {
 		errno = EISDIR;   /* never replaced */
@@ -318,8 +367,6 @@ int
 link_make(const struct nodectx *c, const char *link, const char *target)
 {
 	char rel[PATH_MAX];
-	const char *leaf, *op;
-	int dfd, r = 0;
 
 	if (!strcmp(link, target))
 		return 0;
@@ -327,36 +374,18 @@ link_make(const struct nodectx *c, const char *link, const char *target)
 		errno = ENAMETOOLONG;
 		return fail(c, link, "symlink");
 	}
-	if (c->dryrun) {
-		printf("symlink %s %s/%s\n", rel, c->devdir, link);
-		return 0;
-	}
-	if ((dfd = open_parent(c, link, &leaf, 1)) < 0)
-		return fail(c, link, "open");
-	op = same_link(dfd, leaf, rel) ? NULL : put_link(dfd, leaf, rel);
-	if (op)
-		r = fail(c, link, op);
-	put_dir(c, dfd);
-	return r;
+	if (!c->dryrun)
+		return make_in(c, link, put_link, rel);
+	printf("symlink %s %s/%s\n", rel, c->devdir, link);
+	return 0;
 }
 
 int
 link_remove(const struct nodectx *c, const char *link, const char *target)
 {
 	char rel[PATH_MAX];
-	const char *leaf;
-	int dfd, r = 0;
 
 	if (!strcmp(link, target) || rel_target(rel, sizeof(rel), link, target) < 0)
 		return 0;
-	if (c->dryrun) {
-		show(c, "unlink", NULL, link);
-		return 0;
-	}
-	if ((dfd = open_parent(c, link, &leaf, 0)) < 0)
-		return errno == ENOENT ? 0 : fail(c, link, "open");
-	if (same_link(dfd, leaf, rel) && unlinkat(dfd, leaf, 0) < 0)
-		r = fail(c, link, "unlink");
-	put_dir(c, dfd);
-	return r;
+	return remove_if(c, link, is_link, rel);
 }
