@@ -123,7 +123,24 @@ clean: clean-devmaster
 clean-devmaster:
 	rm -f devmaster/devmaster $(DM_OBJ) $(DM_TESTS)
 
-.PHONY: devmaster-tests clean-devmaster
+# the rules are the admin's: examples/devmaster.conf is a start for them
+install: install-devmaster
+install-devmaster: devmaster/devmaster
+	mkdir -p $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANPREFIX)/man8 \
+	    $(DESTDIR)$(MANPREFIX)/man5
+	cp -f devmaster/devmaster $(DESTDIR)$(PREFIX)/sbin/devmaster
+	chmod 755 $(DESTDIR)$(PREFIX)/sbin/devmaster
+	cp -f man/devmaster.8 $(DESTDIR)$(MANPREFIX)/man8/devmaster.8
+	cp -f man/devmaster.conf.5 $(DESTDIR)$(MANPREFIX)/man5/devmaster.conf.5
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man8/devmaster.8 \
+	    $(DESTDIR)$(MANPREFIX)/man5/devmaster.conf.5
+uninstall: uninstall-devmaster
+uninstall-devmaster:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/devmaster \
+	    $(DESTDIR)$(MANPREFIX)/man8/devmaster.8 \
+	    $(DESTDIR)$(MANPREFIX)/man5/devmaster.conf.5
+
+.PHONY: devmaster-tests clean-devmaster install-devmaster uninstall-devmaster
 # devmaster -- end
 
 # image -- begin
