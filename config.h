@@ -75,6 +75,6 @@
 #define DEVMASTER_MODE        0660
 /* mode of the directories made for nodes (input/, dri/, ...) */
 #define DEVMASTER_DIR_MODE    0755
-/* at most one warning a kind in this many ms about dropped datagrams */
+/* at most one warning in this many ms about dropped uevents (netlink) */
 #define DEVMASTER_LOG_MS      10000
 /* devmaster -- end */
