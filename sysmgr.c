@@ -82,7 +82,6 @@ add(const char *name)
 	memset(s, 0, sizeof(*s));
 	memcpy(s->name, name, strlen(name) + 1);
 	s->pidfd = -1;
-	s->delay = SPAWN_RETRY;
 	return s;
 }
 
@@ -125,11 +124,15 @@ find_runsyssv(void)
 	memcpy(m.runsyssv, "runsyssv", sizeof("runsyssv"));
 }
 
-static void
+/* schedule the next attempt for s; returns its delay in seconds */
+static int
 retry_later(struct svc *s)
 {
-	s->retry = mono_ms() + s->delay * 1000LL;
-	s->delay = s->delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : s->delay * 2;
+	int d = s->delay < SPAWN_RETRY ? SPAWN_RETRY : s->delay;
+
+	s->retry = mono_ms() + d * 1000LL;
+	s->delay = d * 2 > BACKOFF_MAX ? BACKOFF_MAX : d * 2;
+	return d;
 }
 
 static void
@@ -143,8 +146,8 @@ spawn(struct svc *s)
 	if (path_join(script, sizeof(script), m.paths.sysdir, s->name) < 0 ||
 	    pipe(ex) < 0 || set_cloexec(ex[0]) < 0 || set_cloexec(ex[1]) < 0 ||
 	    (pid = fork()) < 0) {
-		say(s->name, "cannot start runsyssv:");
-		retry_later(s);
+		say(s->name, "cannot start runsyssv, retrying in %d s:",
+		    retry_later(s));
 		return;
 	}
 	if (pid == 0) {
@@ -164,8 +167,7 @@ spawn(struct svc *s)
 		waitpid(pid, NULL, 0);
 		errno = e;
 		say(s->name, "cannot run %s, retrying in %d s:", m.runsyssv,
-		    s->delay);
-		retry_later(s);
+		    retry_later(s));
 		find_runsyssv();
 		return;
 	}
@@ -174,37 +176,49 @@ spawn(struct svc *s)
 	s->spawned = mono_ms();
 }
 
+/*
+ * The runsyssv that holds the lock of s, or 0; with pidfd, a pidfd of it
+ * (or -1), taken while it still held the lock.
+ */
+static pid_t
+holder(const struct svc *s, int *pidfd)
+{
+	pid_t pid = 0, again;
+	int dfd, fd = -1;
+
+	if ((dfd = svc_open(&m.paths, s->name, 0)) < 0)
+		return 0;
+	pid = lock_holder(dfd, "lock");
+	if (pid > 0 && pidfd) {
+		fd = os_pidfd(pid);
+		again = lock_holder(dfd, "lock");
+		if (again != pid && fd >= 0) {
+			close(fd);
+			fd = -1;
+			pid = again;
+		}
+		*pidfd = fd;
+	}
+	close(dfd);
+	return pid > 0 ? pid : 0;
+}
+
 /* adopt the runsyssv that holds the lock of s, or start one */
 static void
 ensure(struct svc *s)
 {
-	pid_t holder = 0, again;
-	int dfd, fd;
+	pid_t pid;
 
 	if (m.stopping || s->pid > 0 || s->retry)
 		return;
-	if ((dfd = svc_open(&m.paths, s->name, 0)) >= 0) {
-		holder = lock_holder(dfd, "lock");
-		if (holder > 0) {
-			fd = os_pidfd(holder);
-			again = lock_holder(dfd, "lock");
-			if (again != holder && fd >= 0) {
-				close(fd);
-				fd = -1;
-				holder = again;
-			}
-			s->pidfd = fd;
-		}
-		close(dfd);
-	}
-	if (holder <= 0) {
+	if (!(pid = holder(s, &s->pidfd))) {
 		spawn(s);
 		return;
 	}
-	s->pid = holder;
+	s->pid = pid;
 	s->child = 0;
 	s->spawned = mono_ms();
-	say(s->name, "adopted runsyssv (pid %ld)", (long)holder);
+	say(s->name, "adopted runsyssv (pid %ld)", (long)pid);
 }
 
 static void
@@ -310,12 +324,16 @@ gone(struct svc *s, int ws, int known)
 		    sig_name(WTERMSIG(ws)) ? sig_name(WTERMSIG(ws)) : "?");
 	else
 		say(s->name, "runsyssv exited %d", WEXITSTATUS(ws));
-	if (ran < MIN_RUNTIME * 1000LL) {
-		say(s->name, "restarting runsyssv in %d s", s->delay);
-		retry_later(s);
+	/* at once after a healthy run, or the first time; a runsyssv that
+	 * keeps dying at once is restarted with a doubling delay */
+	if (ran >= MIN_RUNTIME * 1000LL)
+		s->delay = 0;
+	if (s->delay && !holder(s, NULL)) {
+		say(s->name, "restarting runsyssv in %d s", retry_later(s));
 		return;
 	}
-	s->delay = SPAWN_RETRY;
+	if (!s->delay)
+		s->delay = SPAWN_RETRY;
 	ensure(s);
 }
 

@@ -346,6 +346,10 @@ std_fds(void)
 {
 	int fd;
 
+	if (fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0 &&
+	    fcntl(2, F_GETFD) >= 0)
+		return 0;
+	/* inherited on purpose: no O_CLOEXEC */
 	while ((fd = open("/dev/null", O_RDWR | O_NOCTTY)) >= 0 && fd <= 2)
 		;
 	if (fd < 0)
