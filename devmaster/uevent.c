@@ -71,7 +71,8 @@ parse_mode(const char *s)
 	int m = 0;
 	size_t n;
 
-	for (n = 0; s[n] >= '0' && s[n] <= '7'; n++)
+	/* a fifth digit is enough to refuse: no more, m must not overflow */
+	for (n = 0; n < 5 && s[n] >= '0' && s[n] <= '7'; n++)
 		m = m * 8 + (s[n] - '0');
 	if (n < 1 || n > 4 || s[n])
 		return -1;
