@@ -50,6 +50,108 @@ word(char **s)
 	return t;
 }
 
+/*
+ * Repetitions in a regex: regcomp(3) of glibc copies what a{m,n} repeats n
+ * times and what a+ repeats twice, so that nested or adjacent repetitions
+ * multiply: 30 bytes such as "a++++++++++++++++++++++++" or
+ * "((a{255}){255}){255}" take gigabytes.  re_size() is an upper bound of
+ * those copies, from RE_SIZE_MAX + 1 on meaning "too many".
+ */
+#define RE_SIZE_MAX  65536     /* about 40 MB in regcomp */
+#define RE_DEPTH_MAX 32        /* nested groups */
+
+static unsigned long
+times(unsigned long n, unsigned long m)
+{
+	return m && n > (RE_SIZE_MAX + 1) / m ? RE_SIZE_MAX + 1 : n * m;
+}
+
+/* past the bracket expression at s ("[...]"), or s + 1 if it is not one */
+static const char *
+bracket(const char *s)
+{
+	const char *t = s + 1;
+
+	t += *t == '^';
+	t += *t == ']';
+	for (; *t && *t != ']'; t++)
+		if (*t == '[' && (t[1] == ':' || t[1] == '.' || t[1] == '=')) {
+			char c = t[1];
+
+			for (t += 2; *t && !(t[0] == c && t[1] == ']'); t++)
+				;
+			if (!*t++)
+				return s + 1;
+		}
+	return *t ? t + 1 : s + 1;
+}
+
+/* "{m}", "{m,}" or "{m,n}" at s: *end past it, the copies it makes; 0 if none */
+static unsigned long
+interval(const char *s, const char **end)
+{
+	unsigned long m = 0, n = 0;
+	int comma = 0, digits = 0;
+
+	for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+		m = times(m, 10) + (unsigned long)(*s - '0');
+	if (*s == ',') {
+		comma = 1;
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			n = times(n, 10) + (unsigned long)(*s - '0');
+	}
+	if (!digits || *s != '}')
+		return 0;
+	*end = s + 1;
+	n = !comma ? m : n ? n : m + 1;
+	return n ? n : 1;
+}
+
+static unsigned long
+re_size(const char *s)
+{
+	unsigned long outer[RE_DEPTH_MAX], size = 0, last = 0, k;
+	size_t depth = 0;
+	const char *end;
+
+	while (*s && size <= RE_SIZE_MAX) {
+		k = 1;
+		if (*s == '(' && depth < RE_DEPTH_MAX) {
+			outer[depth++] = size;
+			size = last = 0;
+			s++;
+			continue;
+		} else if (*s == '(') {
+			return RE_SIZE_MAX + 1;
+		} else if (*s == ')' && depth) {
+			last = size ? size : 1;
+			size = outer[--depth] + last;
+			s++;
+			continue;
+		} else if (*s == '+') {
+			k = 2;
+			end = s + 1;
+		} else if (*s == '{' && (k = interval(s, &end))) {
+			;
+		} else if (*s == '*' || *s == '?') {
+			s++;
+			continue;
+		} else {
+			/* an atom: a character, an escaped one or a bracket */
+			end = *s == '[' ? bracket(s) : s + 1 + (*s == '\\' && s[1]);
+			last = 1;
+			size++;
+			s = end;
+			continue;
+		}
+		/* a repetition of the last atom or group */
+		size = size - last + times(last, k);
+		last = times(last, k);
+		s = end;
+	}
+	return size;
+}
+
 /* re anchored at both ends as "^(re)$": its %0 is group 1 */
 static int
 compile(regex_t *re, const char *src, int flags, struct why *w)
@@ -58,6 +160,8 @@ compile(regex_t *re, const char *src, int flags, struct why *w)
 	regex_t probe;
 	int e;
 
+	if (re_size(src) > RE_SIZE_MAX)
+		return bad(w, "regex '%s': too many repetitions or groups", src);
 	/* alone, so that "a)|(b" is refused rather than read as a(|)b */
 	if ((e = regcomp(&probe, src, REG_EXTENDED | REG_NOSUB))) {
 		regerror(e, &probe, buf, sizeof(buf));
