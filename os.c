@@ -123,9 +123,13 @@ os_procinfo(pid_t pid, struct procinfo *pi)
 	unsigned long long v;
 	int field;
 
-	if (fmt(path, sizeof(path), "/proc/%ld/stat", (long)pid) < 0 ||
-	    read_file(path, buf, sizeof(buf)) < 0)
+	if (fmt(path, sizeof(path), "/proc/%ld/stat", (long)pid) < 0)
 		return -1;
+	if (read_file(path, buf, sizeof(buf)) < 0) {
+		if (errno == ENOENT && access("/proc/self/stat", F_OK) < 0)
+			errno = ENOSYS;     /* no /proc here */
+		return -1;
+	}
 	/* the command name may hold anything: fields follow its last ')' */
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2])

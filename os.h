@@ -17,7 +17,7 @@ struct procinfo {
 int os_subreaper(void);
 /* a file descriptor that polls readable when process pid exits */
 int os_pidfd(pid_t pid);
-/* 0 and *pi filled, or -1 (no such process, or no /proc) */
+/* 0 and *pi filled, or -1: no such process, or ENOSYS without /proc */
 int os_procinfo(pid_t pid, struct procinfo *pi);
 /*
  * Every descendant of the roots, found by walking /proc, but those in

@@ -98,6 +98,25 @@ service_check(const char *sysdir, const char *name, const char **why)
 	return 0;
 }
 
+const char *
+service_arg(const char *sysdir, char *arg)
+{
+	char buf[NAME_MAX + 1];
+	const char *name = arg_name(arg), *why;
+
+	if (!name) {
+		warnf("%s: invalid service name", printable(buf, sizeof(buf), arg));
+		return NULL;
+	}
+	if (service_check(sysdir, name, &why) == 0)
+		return name;
+	if (!strcmp(why, "no such service"))
+		warnf("%s: no such service", name);
+	else
+		warnf("%s: not a service: %s", name, why);
+	return NULL;
+}
+
 static int
 visible(const struct dirent *e)
 {
@@ -418,9 +437,23 @@ int
 status_get(int dirfd, struct status *st)
 {
 	status_init(st);
-	if (dirfd < 0 || lock_holder(dirfd, "lock") <= 0)
+	if (dirfd < 0 || lock_holder(dirfd, "lock") <= 0) {
+		/* what was recorded, the want above all, is still of use */
+		if (dirfd >= 0 && status_read(dirfd, st) < 0)
+			status_init(st);
+		st->state = ST_DOWN;
+		st->pid = 0;
 		return 0;
-	return status_read(dirfd, st) < 0 ? -1 : 1;
+	}
+	if (status_read(dirfd, st) == 0)
+		return 1;
+	if (errno != ENOENT)
+		return -1;
+	/* a runsyssv that has just taken the lock */
+	status_init(st);
+	st->state = ST_STARTING;
+	st->stamp = mono_ms();
+	return 1;
 }
 
 int
@@ -446,13 +479,11 @@ secs_since(long long stamp)
 static int
 exit_text(char *buf, size_t size, const struct status *st)
 {
-	const char *sn;
+	char sig[32];
 
-	if (st->signal) {
-		sn = sig_name(st->signal);
-		return sn ? fmt(buf, size, ", killed by SIG%s", sn) :
-		    fmt(buf, size, ", killed by signal %d", st->signal);
-	}
+	if (st->signal)
+		return fmt(buf, size, ", killed by %s",
+		    sig_text(st->signal, sig, sizeof(sig)));
 	if (st->exitcode >= 0)
 		return fmt(buf, size, ", exited %d", st->exitcode);
 	if (st->exitcode == EXIT_UNKNOWN)

@@ -36,6 +36,7 @@ static struct {
 	long long killat;     /* mono_ms of the SIGKILL while stopping */
 	long long pollat;     /* mono_ms of the next leftover check */
 	int killed;           /* SIGKILL sent */
+	int foreign;          /* st.pid is an old instance we cannot wait for */
 	int delay;            /* next backoff, seconds */
 	int restart;          /* start again once stopped */
 	int exiting;          /* exit once stopped */
@@ -63,39 +64,56 @@ set_state(int state)
 	publish();
 }
 
-/* signal the whole service: its group and every descendant */
+/* STARTING until a "waited", or DEPENDS_GRACE if none comes */
 static void
-kill_tree(int sig)
+await_grace(void)
 {
-	pid_t roots[2], *pids;
+	sv.upat = mono_ms() + DEPENDS_GRACE * 1000LL;
+}
+
+/*
+ * Signal the service: its process group while the main process lives (a
+ * live member keeps the group id from being reused), and with walk every
+ * descendant outside that group, found in /proc: ours (as a subreaper,
+ * we inherit what the service orphans) and the adopted main process's.
+ */
+static void
+kill_tree(int sig, int walk)
+{
+	pid_t roots[2], *pids, grp = sv.st.pid > 0 ? sv.pgrp : 0;
 	size_t nroots = 0;
 	long i, n;
 
-	if (sv.pgrp > 0)
-		kill(-sv.pgrp, sig);
+	if (grp > 0)
+		kill(-grp, sig);
+	else if (sv.st.pid > 0)
+		kill(sv.st.pid, sig);
+	if (!walk || !(pids = malloc(MAX_DESC * sizeof(*pids))))
+		return;
 	roots[nroots++] = getpid();
 	if (sv.pidfd >= 0 && sv.st.pid > 0)
 		roots[nroots++] = sv.st.pid;
-	if (!(pids = malloc(MAX_DESC * sizeof(*pids))))
-		return;
-	/* those in the group had the signal already */
-	n = os_descendants(roots, nroots, sv.pgrp, pids, MAX_DESC);
+	n = os_descendants(roots, nroots, grp, pids, MAX_DESC);
 	for (i = 0; i < n; i++)
 		kill(pids[i], sig);
 	free(pids);
+}
+
+/* 1 while we have a child: anything left of the service is below one */
+static int
+have_children(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
 /* 1 while anything of the service is left */
 static int
 leftovers(void)
 {
-	pid_t root = getpid(), one;
-
-	if (sv.st.pid > 0)
-		return 1;
-	if (sv.pgrp > 0 && kill(-sv.pgrp, 0) == 0)
-		return 1;
-	return os_descendants(&root, 1, 0, &one, 1) > 0;
+	return sv.st.pid > 0 || have_children();
 }
 
 static void
@@ -180,6 +198,19 @@ calls_depends(void)
 	return 0;
 }
 
+static void spawn(void);
+
+/* wait before the next start, the delay doubling up to BACKOFF_MAX */
+static void
+backoff(void)
+{
+	sv.st.due = mono_ms() + sv.delay * 1000LL;
+	set_state(ST_BACKOFF);
+	watch_blocked();
+	say(sv.name, "restarting in %d s", sv.delay);
+	sv.delay = sv.delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : sv.delay * 2;
+}
+
 static void
 spawn(void)
 {
@@ -191,10 +222,9 @@ spawn(void)
 	    set_cloexec(go[1]) < 0 || set_cloexec(ex[0]) < 0 ||
 	    set_cloexec(ex[1]) < 0 || (pid = fork()) < 0) {
 		warnf("cannot start:");
-		sv.st.exitcode = 111;
+		sv.st.exitcode = EXIT_SYSTEM;
 		sv.st.signal = 0;
-		sv.st.due = mono_ms() + sv.delay * 1000LL;
-		set_state(ST_BACKOFF);
+		backoff();
 		return;
 	}
 	if (pid == 0) {
@@ -242,7 +272,7 @@ exec_done(int up)
 		warnf("cannot run %s:", sv.script);
 	} else if (up && sv.st.state == ST_STARTING && !sv.st.waiting[0]) {
 		if (sv.depends)
-			sv.upat = mono_ms() + DEPENDS_GRACE * 1000LL;
+			await_grace();
 		else
 			set_state(ST_UP);
 	}
@@ -252,6 +282,7 @@ static void
 stopped(void)
 {
 	sv.pgrp = 0;
+	unwatch();
 	set_state(ST_DOWN);
 	say(sv.name, "stopped");
 	if (sv.restart && !sv.exiting) {
@@ -267,11 +298,16 @@ stop_check(void)
 {
 	long long now = mono_ms();
 
+	/* an old instance we cannot wait for is gone with its group */
+	if (sv.foreign && kill(-sv.pgrp, 0) < 0 && errno == ESRCH) {
+		sv.foreign = 0;
+		sv.st.pid = 0;
+	}
 	if (!leftovers()) {
 		stopped();
 		return;
 	}
-	if (sv.st.pid == 0)
+	if (sv.st.pid == 0 || sv.foreign)
 		sv.pollat = now + POLL_MS;
 	if (now >= sv.killat && !sv.killed) {
 		if (sv.st.pid > 0)
@@ -280,15 +316,14 @@ stop_check(void)
 		sv.killed = 1;
 	}
 	if (sv.killed)
-		kill_tree(SIGKILL);
+		kill_tree(SIGKILL, 1);
 }
 
 static void
 stop(int sig)
 {
 	if (sv.st.state == ST_BACKOFF) {
-		unwatch();
-		set_state(ST_DOWN);
+		stopped();
 		return;
 	}
 	if (sv.st.state != ST_STARTING && sv.st.state != ST_UP &&
@@ -303,14 +338,16 @@ stop(int sig)
 		sv.killat = mono_ms();
 		sv.killed = 1;
 	}
-	kill_tree(sig);
+	/* an adopted service's orphans are not ours: look for them now */
+	kill_tree(sig, sv.pidfd >= 0);
 	if (sig == SIGTERM)
-		kill_tree(SIGCONT);
+		kill_tree(SIGCONT, sv.pidfd >= 0);
 }
 
 static void
 exited(int code, int sig)
 {
+	char buf[32];
 	long long ran = mono_ms() - sv.started;
 
 	exec_done(0);
@@ -324,15 +361,17 @@ exited(int code, int sig)
 	sv.st.signal = sig;
 	sv.st.waiting[0] = '\0';
 	if (sig)
-		say(sv.name, "killed by SIG%s", sig_name(sig) ? sig_name(sig) : "?");
+		say(sv.name, "killed by %s", sig_text(sig, buf, sizeof(buf)));
 	else if (code == EXIT_UNKNOWN)
 		say(sv.name, "exited (status unknown)");
 	else
 		say(sv.name, "exited %d", code);
 	if (sv.st.state == ST_STOPPING) {
 		/* whatever is left gets SIGTERM too, then the same deadline */
-		if (!sv.killed)
-			kill_tree(SIGTERM);
+		if (!sv.killed && have_children()) {
+			kill_tree(SIGTERM, 1);
+			kill_tree(SIGCONT, 1);
+		}
 		stop_check();
 		return;
 	}
@@ -347,11 +386,7 @@ exited(int code, int sig)
 		spawn();
 		return;
 	}
-	sv.st.due = mono_ms() + sv.delay * 1000LL;
-	set_state(ST_BACKOFF);
-	watch_blocked();
-	say(sv.name, "restarting in %d s", sv.delay);
-	sv.delay = sv.delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : sv.delay * 2;
+	backoff();
 }
 
 static void
@@ -405,7 +440,7 @@ list_add(char *set, const char *list)
 	}
 }
 
-/* the lines of sysmgr-depends: wait LIST, waited, blocked LIST */
+/* the lines of sysmgr-depends: wait LIST, waited, failed, blocked LIST */
 static int
 depends(const char *line)
 {
@@ -429,6 +464,12 @@ depends(const char *line)
 			set_state(ST_UP);
 		else
 			publish();
+	} else if (!strcmp(line, "failed")) {
+		/* the script exits, normally; if it goes on, UP after a while */
+		sv.st.waiting[0] = '\0';
+		if (sv.st.state == ST_STARTING)
+			await_grace();
+		publish();
 	} else if (!strncmp(line, "blocked ", 8) && arg[0]) {
 		memcpy(sv.st.blocked, arg, strlen(arg) + 1);
 		publish();
@@ -470,6 +511,21 @@ command(void *ctx, char *line)
 		publish();
 }
 
+/* 1 if process old->pid is still the main process the status names */
+static int
+same_process(const struct status *old, struct procinfo *pi)
+{
+	if (os_procinfo(old->pid, pi) == 0)
+		return pi->starttime == old->starttime && pi->state != 'Z';
+	/* without /proc: a process that leads its own group, as services
+	 * do, under that pid is taken for it */
+	if (errno != ENOSYS || getpgid(old->pid) != old->pid)
+		return 0;
+	pi->pgrp = old->pid;
+	pi->starttime = old->starttime;
+	return 1;
+}
+
 /* take over a still running main process of a previous runsyssv */
 static void
 adopt(const struct status *old)
@@ -477,24 +533,24 @@ adopt(const struct status *old)
 	struct procinfo pi, again;
 	int fd;
 
-	if (old->pid <= 0 || os_procinfo(old->pid, &pi) < 0 ||
-	    pi.starttime != old->starttime || pi.state == 'Z')
+	if (old->pid <= 0 || !same_process(old, &pi))
 		return;
+	/* the same process still, now that we hold a pidfd of that pid? */
 	fd = os_pidfd(old->pid);
-	if (fd >= 0 && (os_procinfo(old->pid, &again) < 0 ||
-	    again.starttime != pi.starttime)) {
+	if (fd >= 0 && !same_process(old, &again)) {
 		close(fd);
-		return;
-	}
-	sv.pgrp = pi.pgrp;
-	if (fd < 0) {
-		/* cannot wait for it: stop its group before starting anew */
-		say(sv.name, "stopping the previous instance (pid %ld)",
-		    (long)old->pid);
 		return;
 	}
 	sv.st.pid = old->pid;
 	sv.st.starttime = pi.starttime;
+	sv.pgrp = pi.pgrp;
+	if (fd < 0) {
+		/* cannot wait for it: stop its group before starting anew */
+		sv.foreign = 1;
+		say(sv.name, "stopping the previous instance (pid %ld)",
+		    (long)old->pid);
+		return;
+	}
 	sv.pidfd = fd;
 	sv.started = mono_ms();
 	say(sv.name, "adopted (pid %ld)", (long)old->pid);
@@ -538,11 +594,13 @@ resume(void)
 		/* a script still in sysmgr-depends goes on waiting */
 		sv.st.state = old.state == ST_STARTING ? ST_STARTING : ST_UP;
 		memcpy(sv.st.waiting, old.waiting, sizeof(old.waiting));
+		if (sv.st.state == ST_STARTING && !sv.st.waiting[0])
+			await_grace();
 		if (old.state == ST_STOPPING || sv.st.want == WANT_DOWN)
 			stop(SIGTERM);
 		else
 			publish();
-	} else if (sv.pgrp > 0) {
+	} else if (sv.foreign) {
 		sv.st.state = ST_UP;
 		stop(SIGTERM);
 		sv.restart = sv.st.want == WANT_UP;
@@ -560,7 +618,7 @@ setup(void)
 	char dir[PATH_MAX];
 
 	if (paths_init(&sv.paths) < 0)
-		exit(EXIT_USAGE);
+		exit(EXIT_SYSTEM);
 	if (std_fds() < 0)
 		die(EXIT_SYSTEM, "/dev/null:");
 	umask(SERVICE_UMASK);
@@ -636,7 +694,7 @@ deadline(void)
 	if (sv.st.state != ST_STOPPING)
 		return -1;
 	d = sv.killed ? -1 : sv.killat;
-	if (sv.st.pid == 0 && (d < 0 || sv.pollat < d))
+	if ((sv.st.pid == 0 || sv.foreign) && (d < 0 || sv.pollat < d))
 		d = sv.pollat;
 	return d;
 }
@@ -710,13 +768,15 @@ main(int argc, char *argv[])
 	if (argc > 1 && !strcmp(argv[1], "--")) {
 		argv++;
 		argc--;
-	}
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1]))
+	} else if (argc > 1 && argv[1][0] == '-' && argv[1][1])
+		usage();
+	if (argc != 2)
 		usage();
 	if (abs_path(sv.script, sizeof(sv.script), argv[1]) < 0)
 		die(EXIT_USAGE, "%s:", argv[1]);
 	if (!(arg = strdup(sv.script)) || !(sv.name = arg_name(arg)))
-		die(EXIT_USAGE, "%s: invalid service name", argv[1]);
+		die(EXIT_USAGE, "%s: invalid service name",
+		    printable(sv.script, sizeof(sv.script), argv[1]));
 	setprogname(sv.name);
 	setup();
 	loop();

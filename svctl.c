@@ -145,9 +145,9 @@ report(const struct target *t, const char *what)
 static void
 send(struct target *t)
 {
-	if (get(t, &t->before) <= 0) {
-		if (!supervised(t))
-			warnf("%s: not supervised", t->name);
+	/* an unreadable status does not stop control: runsyssv rewrites it */
+	if (status_get(t->dirfd, &t->before) == 0) {
+		warnf("%s: not supervised", t->name);
 		fail(EXIT_FAIL);
 		return;
 	}
@@ -186,7 +186,11 @@ wait_all(void)
 		for (i = left = 0; i < c.n; i++) {
 			if (!c.t[i].pending)
 				continue;
-			if (get(&c.t[i], &st) <= 0) {
+			if ((r = status_get(c.t[i].dirfd, &st)) < 0) {
+				left++;       /* unreadable: rewritten soon */
+				continue;
+			}
+			if (r == 0) {
 				report(&c.t[i], "no longer supervised");
 				c.t[i].pending = 0;
 				continue;
@@ -226,20 +230,13 @@ targets(int argc, char *argv[])
 	if (!(c.t = calloc((size_t)n + 1, sizeof(*c.t))))
 		die(EXIT_SYSTEM, "calloc:");
 	for (i = 0; i < n; i++) {
-		const char *name = names ? names[i] : arg_name(argv[i]);
+		const char *name;
 
-		if (!name) {
-			warnf("%s: invalid service name", argv[i]);
-			bad = 1;
-			continue;
-		}
-		if (service_check(c.paths.sysdir, name, &why) < 0) {
-			if (names)
-				continue;     /* listing: only services */
-			if (!strcmp(why, "no such service"))
-				warnf("%s: no such service", name);
-			else
-				warnf("%s: not a service: %s", name, why);
+		if (names) {
+			name = names[i];     /* listing: only services */
+			if (service_check(c.paths.sysdir, name, &why) < 0)
+				continue;
+		} else if (!(name = service_arg(c.paths.sysdir, argv[i]))) {
 			bad = 1;
 			continue;
 		}
@@ -289,7 +286,7 @@ main(int argc, char *argv[])
 		argv++;
 	}
 	if (paths_init(&c.paths) < 0)
-		return EXIT_USAGE;
+		return EXIT_SYSTEM;
 	targets(argc, argv);
 
 	for (i = 0; i < c.n; i++) {

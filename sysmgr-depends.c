@@ -44,7 +44,7 @@ static void
 finish(int status)
 {
 	if (d.told)
-		tell("waited");
+		tell(status ? "failed" : "waited");
 	exit(status);
 }
 
@@ -192,7 +192,6 @@ static void
 parse(int argc, char *argv[])
 {
 	unsigned long long t;
-	const char *why;
 	size_t n = 0;
 	int opt, i, w;
 
@@ -207,15 +206,12 @@ parse(int argc, char *argv[])
 	if (d.n < 1)
 		usage();
 	if (paths_init(&d.paths) < 0)
-		exit(EXIT_USAGE);
+		exit(EXIT_SYSTEM);
 	for (i = 0; i < d.n; i++) {
-		const char *name = arg_name(d.deps[i]);
+		const char *name = service_arg(d.paths.sysdir, d.deps[i]);
 
 		if (!name)
-			die(EXIT_USAGE, "%s: invalid service name", d.deps[i]);
-		if (service_check(d.paths.sysdir, name, &why) < 0)
-			die(EXIT_USAGE, !strcmp(why, "no such service") ?
-			    "%s: no such service" : "%s: not a service: %s", name, why);
+			exit(EXIT_USAGE);
 		d.deps[i] = (char *)name;
 		w = fmt(d.list + n, sizeof(d.list) - n, "%s%s", n ? " " : "", name);
 		if (w < 0)

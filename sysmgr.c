@@ -121,7 +121,7 @@ find_runsyssv(void)
 			return;
 		path += len + (path[len] == ':');
 	}
-	memcpy(m.runsyssv, "runsyssv", sizeof("runsyssv"));
+	m.runsyssv[0] = '\0';
 }
 
 /* schedule the next attempt for s; returns its delay in seconds */
@@ -143,6 +143,14 @@ spawn(struct svc *s)
 	ssize_t r;
 	pid_t pid;
 
+	if (!m.runsyssv[0])
+		find_runsyssv();
+	if (!m.runsyssv[0]) {
+		errno = ENOENT;
+		say(s->name, "cannot run runsyssv, retrying in %d s:",
+		    retry_later(s));
+		return;
+	}
 	if (path_join(script, sizeof(script), m.paths.sysdir, s->name) < 0 ||
 	    pipe(ex) < 0 || set_cloexec(ex[0]) < 0 || set_cloexec(ex[1]) < 0 ||
 	    (pid = fork()) < 0) {
@@ -238,7 +246,9 @@ check(const char *name)
 		return;
 	}
 	if (strcmp(why, "no such service") && (!s || !s->warned)) {
-		say(name, "not a service: %s", why);
+		char buf[NAME_MAX + 1];
+
+		say(printable(buf, sizeof(buf), name), "not a service: %s", why);
 		if (!s)
 			s = add(name);
 		if (s)
@@ -273,6 +283,20 @@ on_change(void *ctx, const char *name, int flags)
 	check(name);
 }
 
+/* without inotify, or with a runsyssv we cannot wait for: scan now and then */
+static void
+schedule_scan(void)
+{
+	size_t i;
+
+	m.rescan = 0;
+	for (i = 0; i < m.n && m.watchfd >= 0; i++)
+		if (m.svc[i].pid > 0 && !m.svc[i].child && m.svc[i].pidfd < 0)
+			break;
+	if (m.watchfd < 0 || i < m.n)
+		m.rescan = mono_ms() + SCAN_INTERVAL * 1000LL;
+}
+
 static void
 rescan(void)
 {
@@ -297,13 +321,13 @@ rescan(void)
 		}
 	}
 	service_list_free(names, n);
-	if (m.watchfd < 0)
-		m.rescan = mono_ms() + SCAN_INTERVAL * 1000LL;
+	schedule_scan();
 }
 
 static void
 gone(struct svc *s, int ws, int known)
 {
+	char buf[32];
 	long long ran = mono_ms() - s->spawned;
 
 	if (s->pidfd >= 0)
@@ -320,8 +344,8 @@ gone(struct svc *s, int ws, int known)
 	if (!known)
 		say(s->name, "runsyssv exited");
 	else if (WIFSIGNALED(ws))
-		say(s->name, "runsyssv killed by SIG%s",
-		    sig_name(WTERMSIG(ws)) ? sig_name(WTERMSIG(ws)) : "?");
+		say(s->name, "runsyssv killed by %s",
+		    sig_text(WTERMSIG(ws), buf, sizeof(buf)));
 	else
 		say(s->name, "runsyssv exited %d", WEXITSTATUS(ws));
 	/* at once after a healthy run, or the first time; a runsyssv that
@@ -335,6 +359,42 @@ gone(struct svc *s, int ws, int known)
 	if (!s->delay)
 		s->delay = SPAWN_RETRY;
 	ensure(s);
+}
+
+/* a runsyssv that is not our child and has no pidfd: still there? */
+static void
+check_unwatched(void)
+{
+	size_t i;
+
+	for (i = 0; i < m.n; i++)
+		if (m.svc[i].pid > 0 && !m.svc[i].child && m.svc[i].pidfd < 0 &&
+		    holder(&m.svc[i], NULL) != m.svc[i].pid)
+			gone(&m.svc[i], 0, 0);
+}
+
+/* run directories of scripts that are gone: stop their runsyssv */
+static void
+stop_orphans(void)
+{
+	char **names;
+	const char *why;
+	struct svc tmp;
+	pid_t pid;
+	int n, i;
+
+	if ((n = service_list(m.paths.rundir, &names)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (service_check(m.paths.sysdir, names[i], &why) == 0 ||
+		    fmt(tmp.name, sizeof(tmp.name), "%s", names[i]) < 0 ||
+		    !(pid = holder(&tmp, NULL)))
+			continue;
+		say(names[i], "not a service (%s), stopping its runsyssv (pid %ld)",
+		    why, (long)pid);
+		kill(pid, SIGTERM);
+	}
+	service_list_free(names, n);
 }
 
 static void
@@ -475,8 +535,10 @@ on_timer(void)
 			m.svc[i].retry = 0;
 			ensure(&m.svc[i]);
 		}
-	if (!m.stopping && m.rescan && now >= m.rescan)
+	if (!m.stopping && m.rescan && now >= m.rescan) {
+		check_unwatched();
 		rescan();
+	}
 }
 
 static long long
@@ -510,9 +572,9 @@ setup(void)
 
 	if (std_fds() < 0)
 		die(EXIT_SYSTEM, "/dev/null:");
-	umask(022);
+	umask(SERVICE_UMASK);
 	if (paths_init(&m.paths) < 0)
-		exit(EXIT_USAGE);
+		exit(EXIT_SYSTEM);
 	if (setenv("SYSDIR", m.paths.sysdir, 1) < 0 ||
 	    setenv("RUNDIR", m.paths.rundir, 1) < 0)
 		die(EXIT_SYSTEM, "setenv:");
@@ -537,8 +599,10 @@ setup(void)
 		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
 	m.watchfd = os_watch(m.paths.sysdir);
 	if (m.watchfd < 0 && errno != ENOSYS)
-		die(EXIT_SYSTEM, "cannot watch %s:", m.paths.sysdir);
+		warnf("cannot watch %s, scanning every %d s instead:",
+		    m.paths.sysdir, SCAN_INTERVAL);
 	rescan();
+	stop_orphans();
 }
 
 static void
@@ -551,7 +615,7 @@ loop(void)
 		if (m.stopping)
 			shutdown_check();
 		m.pfd[0].fd = m.sigfd;
-		m.pfd[1].fd = m.watchfd;
+		m.pfd[1].fd = m.stopping ? -1 : m.watchfd;
 		for (i = 0; i < m.n; i++)
 			m.pfd[i + 2].fd = m.svc[i].pidfd;
 		for (i = 0; i < m.n + 2; i++)

@@ -328,6 +328,17 @@ abs_path(char *buf, size_t size, const char *path)
 }
 
 const char *
+printable(char *buf, size_t size, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < size - 1; i++)
+		buf[i] = (unsigned char)s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+const char *
 base_name(char *path)
 {
 	size_t n = strlen(path);
@@ -411,6 +422,16 @@ sig_name(int sig)
 		if (signames[i].sig == sig)
 			return signames[i].name;
 	return NULL;
+}
+
+const char *
+sig_text(int sig, char *buf, size_t size)
+{
+	const char *n = sig_name(sig);
+
+	if ((n ? fmt(buf, size, "SIG%s", n) : fmt(buf, size, "signal %d", sig)) < 0)
+		buf[0] = '\0';
+	return buf;
 }
 
 int

@@ -30,6 +30,8 @@ int parse_ull(const char *s, unsigned long long max, unsigned long long *out);
 /* signal names without "SIG": sig_name(15) is "TERM"; sig_parse() takes
  * TERM, SIGTERM or 15 and returns -1 on anything else */
 const char *sig_name(int sig);
+/* "SIGTERM", or "signal 34" for a signal without a name, into buf */
+const char *sig_text(int sig, char *buf, size_t size);
 int sig_parse(const char *s);
 
 /* milliseconds of CLOCK_MONOTONIC and seconds of CLOCK_REALTIME */
@@ -59,6 +61,9 @@ void sig_reset(void);
 /* "dir/name" into buf, an absolute copy of a path */
 int path_join(char *buf, size_t size, const char *dir, const char *name);
 int abs_path(char *buf, size_t size, const char *path);
+
+/* s for a one-line message: control characters as '?', cut to fit buf */
+const char *printable(char *buf, size_t size, const char *s);
 
 /* the last component of a path, trailing slashes ignored; NULL if none */
 const char *base_name(char *path);
