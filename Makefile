@@ -29,7 +29,7 @@ sysmgr-depends: sysmgr-depends.o $(LIBOBJ)
 check: all devmaster-tests
 	tests/run
 	@if command -v mandoc >/dev/null 2>&1; then \
-		mandoc -Tlint man/*.[0-9] && echo "man: mandoc -Tlint clean"; \
+		tests/manlint && echo "man: mandoc -Tlint clean"; \
 	else \
 		echo "man: mandoc not installed, pages not checked"; \
 	fi
@@ -144,9 +144,63 @@ uninstall-devmaster:
 # devmaster -- end
 
 # image -- begin
+# a bootable initramfs (image/mkimage) and an ext4 disk for it, booted on
+# this terminal by `make qemu` (Ctrl-A X ends qemu)
+IMAGE = image/build/initramfs.cpio.gz
+DISK = image/build/disk.img
+
+image: $(DISK)
+	image/mkimage $(IMAGE)
+
+$(DISK):
+	mkdir -p image/build
+	mke2fs -q -t ext4 -L srv -d image/disk $(DISK) 16M
+
+qemu: image
+	image/qemu -d $(DISK) $(IMAGE)
+
+clean: clean-image
+clean-image:
+	rm -rf image/build
+
+.PHONY: image qemu clean-image
 # image -- end
 
 # bench -- begin
+BENCH_BIN = bench/floor bench/respawn bench/lines bench/gone bench/timecmd \
+	bench/depwake bench/kevents bench/feed bench/procs
+
+# ours against the peers installed, see bench/README; QUICK=1: < 5 min
+bench: all $(BENCH_BIN)
+	QUICK="$(QUICK)" sh bench/run
+
+bench-helpers: $(BENCH_BIN)
+bench/common.o: bench/common.c bench/common.h config.mk
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ bench/common.c
+bench/floor: bench/floor.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c bench/common.o $(LDLIBS)
+bench/respawn: bench/respawn.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/respawn.c bench/common.o $(LDLIBS)
+bench/lines: bench/lines.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/lines.c bench/common.o $(LDLIBS)
+bench/gone: bench/gone.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/gone.c bench/common.o $(LDLIBS)
+bench/timecmd: bench/timecmd.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/timecmd.c bench/common.o $(LDLIBS)
+bench/depwake: bench/depwake.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/depwake.c bench/common.o $(LDLIBS)
+bench/kevents: bench/kevents.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/kevents.c bench/common.o $(LDLIBS)
+bench/feed: bench/feed.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/feed.c bench/common.o $(LDLIBS)
+bench/procs: bench/procs.c bench/common.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/procs.c bench/common.o $(LDLIBS)
+
+clean: clean-bench
+clean-bench:
+	rm -f $(BENCH_BIN) bench/common.o
+
+.PHONY: bench bench-helpers clean-bench
 # bench -- end
 
 # hardening -- begin

@@ -578,7 +578,7 @@ status_show(char *buf, size_t size, const char *name,
 	    name, supervised ? state_name(st->state) : "down",
 	    supervised ? (long)st->pid : 0L, want_name(st->want), st->since,
 	    supervised ? secs_since(st->stamp) : 0LL, st->restarts,
-	    st->exitcode < 0 ? -1 : st->exitcode, st->signal, supervised,
+	    st->exitcode, st->signal, supervised,
 	    supervised ? (long)st->supervisor : 0L,
 	    supervised ? st->waiting : "", st->deps, st->blocked);
 }

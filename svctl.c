@@ -47,8 +47,10 @@ static struct {
 static void
 usage(void)
 {
-	usage_exit("svctl [-t SECONDS] status|show|start|stop|restart|once|"
-	    "kill|reload|signal SIG [SERVICE...]");
+	usage_exit("svctl [-t SECONDS] status|show [SERVICE...]\n"
+	    "       svctl [-t SECONDS] start|stop|restart|once|kill|reload"
+	    " SERVICE...\n"
+	    "       svctl [-t SECONDS] signal SIG SERVICE...");
 }
 
 static void

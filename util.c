@@ -441,7 +441,8 @@ sig_parse(const char *s)
 	size_t i;
 
 	if (parse_ull(s, 127, &n) == 0)
-		return n > 0 ? (int)n : -1;
+		/* a number the system knows as a signal */
+		return n > 0 && sigaction((int)n, NULL, NULL) == 0 ? (int)n : -1;
 	if (!strncmp(s, "SIG", 3))
 		s += 3;
 	for (i = 0; i < LEN(signames); i++)
