@@ -114,40 +114,30 @@ re_size(const char *s)
 	size_t depth = 0;
 	const char *end;
 
-	while (*s && size <= RE_SIZE_MAX) {
-		k = 1;
-		if (*s == '(' && depth < RE_DEPTH_MAX) {
+	for (; *s && size <= RE_SIZE_MAX; s = end) {
+		end = s + 1;
+		/* a repetition of the last atom or group: k copies of it */
+		k = *s == '+' ? 2 : *s == '{' ? interval(s, &end) : 0;
+		if (k) {
+			size = size - last + times(last, k);
+			last = times(last, k);
+		} else if (*s == '(') {
+			if (depth == RE_DEPTH_MAX)
+				return RE_SIZE_MAX + 1;
 			outer[depth++] = size;
 			size = last = 0;
-			s++;
-			continue;
-		} else if (*s == '(') {
-			return RE_SIZE_MAX + 1;
 		} else if (*s == ')' && depth) {
 			last = size ? size : 1;
 			size = outer[--depth] + last;
-			s++;
-			continue;
-		} else if (*s == '+') {
-			k = 2;
-			end = s + 1;
-		} else if (*s == '{' && (k = interval(s, &end))) {
-			;
-		} else if (*s == '*' || *s == '?') {
-			s++;
-			continue;
-		} else {
+		} else if (*s != '*' && *s != '?') {
 			/* an atom: a character, an escaped one or a bracket */
-			end = *s == '[' ? bracket(s) : s + 1 + (*s == '\\' && s[1]);
+			if (*s == '[')
+				end = bracket(s);
+			else if (*s == '\\' && s[1])
+				end = s + 2;
 			last = 1;
 			size++;
-			s = end;
-			continue;
 		}
-		/* a repetition of the last atom or group */
-		size = size - last + times(last, k);
-		last = times(last, k);
-		s = end;
 	}
 	return size;
 }
@@ -187,8 +177,12 @@ split_var(char *s, const char **var, char **re, struct why *w)
 		s++;
 	eq = s + strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	                   "0123456789_");
-	if (eq == s || *eq != '=')
-		return bad(w, "'%s' is not VAR=regex", s);
+	if (eq == s || *eq != '=') {
+		/* -1 in plain sight: the analyzers do not follow bad()'s varargs,
+		 * and would have compile() take *re unset */
+		bad(w, "'%s' is not VAR=regex", s);
+		return -1;
+	}
 	*eq = '\0';
 	*var = s;
 	*re = eq + 1;
