@@ -132,7 +132,9 @@ run_rules(struct devmaster *d, const struct job *j)
 		if (!rule_match(r, j->ev, j->name, &m))
 			continue;
 		apply(d, j, r, &m);
-		if (!r->cont)
+		/* not r->cont: gcc -fanalyzer (12) would have apply()'s test
+		 * of r for NULL make r NULL here */
+		if (!d->rules.v[i].cont)
 			return;
 	}
 	apply(d, j, NULL, NULL);
