@@ -46,23 +46,16 @@ os_self_exe(char *buf, size_t size)
 }
 
 int
-os_watch_add(int fd, const char *dir)
+os_watch(const char *dir)
 {
 	uint32_t mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
 	    IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
 	    IN_ONLYDIR;
-
-	return inotify_add_watch(fd, dir, mask) < 0 ? -1 : 0;
-}
-
-int
-os_watch(const char *dir)
-{
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	if (dir && os_watch_add(fd, dir) < 0) {
+	if (inotify_add_watch(fd, dir, mask) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -105,7 +98,6 @@ int os_subreaper(void) { errno = ENOSYS; return -1; }
 int os_pidfd(pid_t pid) { (void)pid; errno = ENOSYS; return -1; }
 int os_self_exe(char *b, size_t s) { (void)b; (void)s; errno = ENOSYS; return -1; }
 int os_watch(const char *d) { (void)d; errno = ENOSYS; return -1; }
-int os_watch_add(int fd, const char *d) { (void)fd; (void)d; errno = ENOSYS; return -1; }
 int
 os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 {

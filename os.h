@@ -36,8 +36,6 @@ enum { WATCH_NAME = 1, WATCH_NEW = 2, WATCH_RESCAN = 4 };
  * chmod'ed; returns a nonblocking fd that polls readable on changes.
  */
 int os_watch(const char *dir);
-/* add another directory to the same watch fd */
-int os_watch_add(int fd, const char *dir);
 /*
  * Read pending events and call fn(ctx, name, flags) for each one:
  * WATCH_NAME with the name of a changed entry (WATCH_NEW when it was just

@@ -652,25 +652,126 @@ ctl_recv(int fd, struct ctlbuf *cb, void (*fn)(void *, char *), void *ctx)
 	}
 }
 
-void
-status_wait(int watchfd, long long deadline)
+#define EV_RECHECK_MS 20        /* without a subscription */
+
+static int
+ev_dir(int dirfd)
 {
-	struct pollfd pfd;
-	char buf[4096];
+	if (mkdirat(dirfd, "event", 0700) < 0 && errno != EEXIST)
+		return -1;
+	return openat(dirfd, "event", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int
+ev_subscribe(const struct paths *p, const char *name, struct sub *s)
+{
+	static unsigned n;
+	int dirfd;
+
+	s->fd = s->evfd = -1;
+	s->active = 1;
+	if ((dirfd = svc_open(p, name, 1)) < 0)
+		return -1;
+	s->evfd = ev_dir(dirfd);
+	close(dirfd);
+	if (s->evfd < 0 ||
+	    fmt(s->name, sizeof(s->name), "%ld.%u", (long)getpid(), n++) < 0 ||
+	    mkfifoat(s->evfd, s->name, 0600) < 0)
+		return -1;
+	s->fd = openat(s->evfd, s->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd < 0) {
+		unlinkat(s->evfd, s->name, 0);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ev_unsubscribe(struct sub *s)
+{
+	if (s->fd >= 0) {
+		unlinkat(s->evfd, s->name, 0);
+		close(s->fd);
+	}
+	if (s->evfd >= 0)
+		close(s->evfd);
+	s->fd = s->evfd = -1;
+	s->active = 0;
+}
+
+void
+ev_wait(struct sub *s, size_t n, long long deadline)
+{
+	struct pollfd pfd[64];
+	char buf[64];
+	size_t i;
 	int t = timeout_until(deadline);
 
-	if (watchfd < 0) {
-		/* no event source here: check again in 20 ms */
-		struct timespec ts = { 0, 20000000L };
-
-		if (t >= 0 && t < 20)
-			ts.tv_nsec = (long)t * 1000000L;
-		nanosleep(&ts, NULL);
-		return;
+	for (i = 0; i < n && i < LEN(pfd); i++) {
+		pfd[i].fd = s[i].active ? s[i].fd : -1;
+		pfd[i].events = POLLIN;
+		if (s[i].active && s[i].fd < 0 && (t < 0 || t > EV_RECHECK_MS))
+			t = EV_RECHECK_MS;
 	}
-	pfd.fd = watchfd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, t) > 0)
-		while (read(watchfd, buf, sizeof(buf)) > 0)
-			;
+	if (n > LEN(pfd) && (t < 0 || t > EV_RECHECK_MS))
+		t = EV_RECHECK_MS;
+	if (poll(pfd, i, t) <= 0)
+		return;
+	while (i-- > 0)
+		if (pfd[i].fd >= 0 && pfd[i].revents)
+			while (read(pfd[i].fd, buf, sizeof(buf)) > 0)
+				;
+}
+
+void
+ev_remove(DIR *d)
+{
+	struct dirent *e;
+
+	rewinddir(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+}
+
+DIR *
+ev_open(int dirfd)
+{
+	int fd = ev_dir(dirfd);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	if (!(d = fdopendir(fd)))
+		close(fd);
+	return d;
+}
+
+void
+ev_notify(DIR *d)
+{
+	struct dirent *e;
+	struct stat st;
+	int dfd, fd;
+
+	if (!d)
+		return;
+	dfd = dirfd(d);
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		fd = openat(dfd, e->d_name,
+		    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			if (errno == ENXIO)     /* its waiter is gone */
+				unlinkat(dfd, e->d_name, 0);
+			continue;
+		}
+		/* a full FIFO holds a wake-up already */
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+		    write(fd, "", 1) < 0 && errno != EAGAIN)
+			unlinkat(dfd, e->d_name, 0);
+		close(fd);
+	}
 }

@@ -4,8 +4,11 @@
  *   lock     held (fcntl write lock) by the runsyssv supervising NAME
  *   status   key=value lines, replaced atomically (status.new, rename)
  *   control  FIFO, mode 0600: one command line per write(2)
+ *   event/   mode 0700: a FIFO per waiter, which runsyssv writes a byte
+ *            into after each change of status (the s6 fifodir)
  * RUNDIR/.sysmgr.lock is held by the one sysmgr of RUNDIR.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -98,5 +101,20 @@ int ctl_send(int dirfd, const char *line);
 int ctl_recv(int fd, struct ctlbuf *cb,
              void (*fn)(void *ctx, char *line), void *ctx);
 
-/* wait for a change of a watched status (os_watch fd, or -1: sleep) */
-void status_wait(int watchfd, long long deadline);
+/* a waiter's subscription to the status changes of one service */
+struct sub {
+	int active;                   /* waited for (0: ignored by ev_wait) */
+	int fd;                       /* its FIFO, -1 when none: re-check */
+	int evfd;                     /* the event directory */
+	char name[32];
+};
+/* subscribe (creating RUNDIR/name/event/ when needed); -1 when we may not */
+int ev_subscribe(const struct paths *p, const char *name, struct sub *s);
+void ev_unsubscribe(struct sub *s);
+/* wait until a subscription fires or the deadline (mono_ms, -1 for none);
+ * where one could not be made, only 20 ms */
+void ev_wait(struct sub *s, size_t n, long long deadline);
+/* runsyssv: open the event directory; wake every waiter */
+DIR *ev_open(int dirfd);
+void ev_notify(DIR *d);
+void ev_remove(DIR *d);          /* every FIFO: the service is gone */

@@ -18,6 +18,7 @@
 
 #define POLL_MS    20     /* re-check of leftover processes while stopping */
 #define MAX_DESC   4096   /* processes killed per pass */
+#define MAX_BLOCKED 4     /* services watched while blocked on them */
 
 static struct {
 	struct paths paths;
@@ -26,7 +27,8 @@ static struct {
 	int dirfd, lockfd, ctlfd, ctlkeep, sigfd;
 	int execfd;           /* reports a failed exec, EOF on success */
 	int pidfd;            /* of an adopted main process */
-	int watchfd;          /* on what blocked the last run, in BACKOFF */
+	DIR *evdir;           /* our event directory: waiters to wake */
+	struct sub blocked[MAX_BLOCKED];   /* what blocked the last run */
 	struct status st;
 	struct ctlbuf ctl;
 	pid_t pgrp;           /* process group of the service, 0 when none */
@@ -53,6 +55,7 @@ publish(void)
 {
 	if (status_write(sv.dirfd, &sv.st) < 0)
 		warnf("cannot write status in %s/%s:", sv.paths.rundir, sv.name);
+	ev_notify(sv.evdir);
 }
 
 static void
@@ -148,23 +151,23 @@ child(int go, int ex)
 static void
 watch_blocked(void)
 {
-	char buf[NAMELIST], dir[PATH_MAX], *tok, *save;
+	char buf[NAMELIST], *tok, *save;
+	int i = 0;
 
-	if (!sv.st.blocked[0] || (sv.watchfd = os_watch(NULL)) < 0)
-		return;
 	memcpy(buf, sv.st.blocked, sizeof(buf));
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (path_join(dir, sizeof(dir), sv.paths.rundir, tok) < 0 ||
-		    os_watch_add(sv.watchfd, dir) < 0)
+	for (tok = strtok_r(buf, " ", &save); tok && i < MAX_BLOCKED;
+	    tok = strtok_r(NULL, " ", &save))
+		if (ev_subscribe(&sv.paths, tok, &sv.blocked[i++]) < 0)
 			warnf("cannot watch %s:", tok);
 }
 
 static void
 unwatch(void)
 {
-	if (sv.watchfd >= 0)
-		close(sv.watchfd);
-	sv.watchfd = -1;
+	int i;
+
+	for (i = 0; i < MAX_BLOCKED; i++)
+		ev_unsubscribe(&sv.blocked[i]);
 }
 
 /* 1 when every service of the list is UP */
@@ -575,6 +578,9 @@ take_rundir(void)
 	if ((sv.ctlfd = ctl_listen(sv.dirfd, &sv.ctlkeep)) < 0)
 		die(EXIT_SYSTEM, "cannot create %s/%s/control:",
 		    sv.paths.rundir, sv.name);
+	if (!(sv.evdir = ev_open(sv.dirfd)))
+		warnf("cannot open %s/%s/event, waiters will poll:",
+		    sv.paths.rundir, sv.name);
 }
 
 /* go on from the last status: adopt what still runs, or start */
@@ -616,13 +622,16 @@ setup(void)
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT };
 	static const int ign[] = { SIGHUP, SIGPIPE };
 	char dir[PATH_MAX];
+	int i;
 
 	if (paths_init(&sv.paths) < 0)
 		exit(EXIT_SYSTEM);
 	if (std_fds() < 0)
 		die(EXIT_SYSTEM, "/dev/null:");
 	umask(SERVICE_UMASK);
-	sv.execfd = sv.pidfd = sv.watchfd = -1;
+	sv.execfd = sv.pidfd = -1;
+	for (i = 0; i < MAX_BLOCKED; i++)
+		sv.blocked[i].fd = sv.blocked[i].evfd = -1;
 	sv.delay = BACKOFF_MIN;
 	take_rundir();
 	if ((sv.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
@@ -675,7 +684,7 @@ on_timer(void)
 static void
 on_watch(void)
 {
-	status_wait(sv.watchfd, 0);
+	ev_wait(sv.blocked, MAX_BLOCKED, 0);
 	if (sv.st.state == ST_BACKOFF && all_up(sv.st.blocked)) {
 		sv.st.restarts++;
 		spawn();
@@ -710,6 +719,11 @@ finish(void)
 	if (lstat(sv.script, &st) < 0 && errno == ENOENT) {
 		unlinkat(sv.dirfd, "status", 0);
 		unlinkat(sv.dirfd, "lock", 0);
+		if (sv.evdir) {
+			ev_notify(sv.evdir);   /* waiters see it gone */
+			ev_remove(sv.evdir);
+		}
+		unlinkat(sv.dirfd, "event", AT_REMOVEDIR);
 		if (path_join(dir, sizeof(dir), sv.paths.rundir, sv.name) == 0)
 			rmdir(dir);
 	}
@@ -719,8 +733,9 @@ finish(void)
 static void
 loop(void)
 {
-	struct pollfd pfd[5];
-	nfds_t n;
+	struct pollfd pfd[4 + MAX_BLOCKED];
+	nfds_t n, i;
+	int fired;
 
 	for (;;) {
 		if (sv.exiting && (sv.st.state == ST_DOWN ||
@@ -738,8 +753,10 @@ loop(void)
 		pfd[n++].events = POLLIN;
 		pfd[n].fd = sv.pidfd;
 		pfd[n++].events = POLLIN;
-		pfd[n].fd = sv.watchfd;
-		pfd[n++].events = POLLIN;
+		for (i = 0; i < MAX_BLOCKED; i++) {
+			pfd[n].fd = sv.blocked[i].fd;
+			pfd[n++].events = POLLIN;
+		}
 		if (poll(pfd, n, timeout_until(deadline())) < 0) {
 			if (errno != EINTR)
 				die(EXIT_SYSTEM, "poll:");
@@ -753,7 +770,9 @@ loop(void)
 			exited(EXIT_UNKNOWN, 0);
 		if (pfd[1].revents && ctl_recv(sv.ctlfd, &sv.ctl, command, NULL) < 0)
 			warnf("control:");
-		if (pfd[4].revents && sv.watchfd >= 0)
+		for (i = fired = 0; i < MAX_BLOCKED; i++)
+			fired |= pfd[4 + i].revents != 0;
+		if (fired)
 			on_watch();
 		on_timer();
 	}

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "os.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -40,6 +39,7 @@ static struct {
 	int cmd;
 	char line[32];
 	struct target *t;
+	struct sub *subs;     /* subs[i] wakes us when t[i]'s status changes */
 	size_t n;
 	int rc;
 } c;
@@ -158,11 +158,15 @@ send(struct target *t)
 		fail(EXIT_FAIL);
 		return;
 	}
+	/* before the command, so that no change is missed */
+	if (c.timeout > 0)
+		ev_subscribe(&c.paths, t->name, &c.subs[t - c.t]);
 	if (ctl_send(t->dirfd, c.line) < 0) {
 		if (errno == ENXIO || errno == ENOENT)
 			warnf("%s: not supervised", t->name);
 		else
 			warnf("%s: cannot control:", t->name);
+		ev_unsubscribe(&c.subs[t - c.t]);
 		fail(EXIT_FAIL);
 		return;
 	}
@@ -173,17 +177,10 @@ static void
 wait_all(void)
 {
 	long long deadline = mono_ms() + (long long)c.timeout * 1000;
-	char dir[PATH_MAX];
 	struct status st;
 	size_t i, left;
-	int watch = os_watch(NULL), r;
+	int r;
 
-	for (i = 0; i < c.n && watch >= 0; i++)
-		if (c.t[i].pending && (path_join(dir, sizeof(dir),
-		    c.paths.rundir, c.t[i].name) < 0 || os_watch_add(watch, dir) < 0)) {
-			close(watch);
-			watch = -1;
-		}
 	for (;;) {
 		for (i = left = 0; i < c.n; i++) {
 			if (!c.t[i].pending)
@@ -195,6 +192,7 @@ wait_all(void)
 			if (r == 0) {
 				report(&c.t[i], "no longer supervised");
 				c.t[i].pending = 0;
+				ev_unsubscribe(&c.subs[i]);
 				continue;
 			}
 			r = reached(&c.t[i], &st);
@@ -202,6 +200,8 @@ wait_all(void)
 				report(&c.t[i], "failed");
 			c.t[i].pending = r == 0;
 			left += r == 0;
+			if (r)
+				ev_unsubscribe(&c.subs[i]);
 		}
 		if (!left)
 			break;
@@ -211,10 +211,10 @@ wait_all(void)
 					report(&c.t[i], "timed out");
 			break;
 		}
-		status_wait(watch, deadline);
+		ev_wait(c.subs, c.n, deadline);
 	}
-	if (watch >= 0)
-		close(watch);
+	for (i = 0; i < c.n; i++)
+		ev_unsubscribe(&c.subs[i]);
 }
 
 static void
@@ -229,8 +229,11 @@ targets(int argc, char *argv[])
 			die(EXIT_SYSTEM, "%s:", c.paths.sysdir);
 	} else if (!argc)
 		usage();
-	if (!(c.t = calloc((size_t)n + 1, sizeof(*c.t))))
+	if (!(c.t = calloc((size_t)n + 1, sizeof(*c.t))) ||
+	    !(c.subs = calloc((size_t)n + 1, sizeof(*c.subs))))
 		die(EXIT_SYSTEM, "calloc:");
+	for (i = 0; i <= n; i++)
+		c.subs[i].fd = c.subs[i].evfd = -1;
 	for (i = 0; i < n; i++) {
 		const char *name;
 

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "os.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -20,7 +19,7 @@ static struct {
 	int n;
 	char list[NAMELIST];  /* deps, space separated */
 	long long deadline;   /* mono_ms, -1 for none */
-	int watch;
+	struct sub *subs;     /* subs[i] wakes us when deps[i] changes */
 	const char *chain[MAX_DEPTH];   /* while looking for a cycle */
 	char **seen;
 	size_t nseen;
@@ -43,6 +42,10 @@ tell(const char *line)
 static void
 finish(int status)
 {
+	int i;
+
+	for (i = 0; d.subs && i < d.n; i++)
+		ev_unsubscribe(&d.subs[i]);
 	if (d.told)
 		tell(status ? "failed" : "waited");
 	exit(status);
@@ -83,8 +86,9 @@ say_cycle(int last)
 }
 
 /*
- * 1 when name is us, 2 when it waits for us through the chain of waiting
- * lists (the cycle is then reported), else 0.  d.chain[depth - 1] is name.
+ * 1 when name is us, 2 when it waits for us through a chain of services
+ * waiting (or in BACKOFF after waiting) for each other (the cycle is then
+ * reported), else 0.  d.chain[depth - 1] is name.
  */
 static int
 reaches(const char *name, int depth)
@@ -96,9 +100,14 @@ reaches(const char *name, int depth)
 	if (!strcmp(name, d.self))
 		return 1;
 	if (depth >= MAX_DEPTH || was_seen(name) ||
-	    status_of(&d.paths, name, &st) <= 0 || !st.waiting[0])
+	    status_of(&d.paths, name, &st) <= 0)
 		return 0;
-	memcpy(buf, st.waiting, sizeof(buf));
+	/* what it waits for now, or, failed and about to start again, what
+	 * its last run waited for */
+	if (st.state == ST_BACKOFF)
+		memcpy(buf, st.deps, sizeof(buf));
+	else
+		memcpy(buf, st.waiting, sizeof(buf));
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		d.chain[depth] = tok;
 		if ((r = reaches(tok, depth + 1)) == 1)
@@ -130,9 +139,14 @@ static int
 check(void)
 {
 	struct status st;
+	const char *why;
 	int i, up = 0;
 
 	for (i = 0; i < d.n; i++) {
+		if (service_check(d.paths.sysdir, d.deps[i], &why) < 0) {
+			warnf("%s: %s", d.deps[i], why);
+			finish(EXIT_USAGE);
+		}
 		if (status_of(&d.paths, d.deps[i], &st) <= 0)
 			continue;
 		if (st.state == ST_UP && !st.waiting[0]) {
@@ -172,20 +186,6 @@ timed_out(void)
 	}
 	warnf("timed out, not up: %s", msg);
 	finish(EXIT_FAIL);
-}
-
-/* watch RUNDIR (for new run directories) and those of the dependencies */
-static void
-watch(void)
-{
-	char dir[PATH_MAX];
-	int i;
-
-	if (d.watch < 0)
-		return;
-	for (i = 0; i < d.n; i++)
-		if (path_join(dir, sizeof(dir), d.paths.rundir, d.deps[i]) == 0)
-			os_watch_add(d.watch, dir);   /* fails until it exists */
 }
 
 static void
@@ -237,8 +237,10 @@ setup(void)
 		d.selffd = svc_open(&d.paths, d.self, 0);
 	if (fmt(line, sizeof(line), "wait %s", d.list) >= 0)
 		tell(line);
-	d.watch = os_watch(d.paths.rundir);
-	watch();
+	if (!(d.subs = calloc((size_t)d.n, sizeof(*d.subs))))
+		die(EXIT_SYSTEM, "calloc:");
+	for (i = 0; i < d.n; i++)
+		ev_subscribe(&d.paths, d.deps[i], &d.subs[i]);
 }
 
 int
@@ -253,7 +255,6 @@ main(int argc, char *argv[])
 		check_cycle();
 		if (d.deadline >= 0 && mono_ms() >= d.deadline)
 			timed_out();
-		status_wait(d.watch, d.deadline);
-		watch();
+		ev_wait(d.subs, (size_t)d.n, d.deadline);
 	}
 }
