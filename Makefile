@@ -224,11 +224,17 @@ check-sanitize:
 	    LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" \
 	    LDLIBS="$(LDLIBS) tests/sanitize.o" check
 
+# libFuzzer harnesses of tests/fuzz, each for FUZZ_TIME seconds, built in
+# tests/fuzz/build (clang, libclang-rt-14-dev)
+FUZZ_TIME = 10
+fuzz:
+	FUZZ_TIME="$(FUZZ_TIME)" CPPFLAGS="$(CPPFLAGS)" tests/fuzz/run
+
 clean: clean-hardening
 clean-hardening:
-	rm -f tests/sanitize.o
+	rm -rf tests/sanitize.o tests/fuzz/build
 
-.PHONY: check-sanitize clean-hardening
+.PHONY: check-sanitize fuzz clean-hardening
 # hardening -- end
 
 clean:

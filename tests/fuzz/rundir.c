@@ -1,0 +1,199 @@
+/* See LICENSE file for copyright and license details. */
+/*
+ * libFuzzer: the run-directory reader (rundir.c).  The input is read as a
+ * status file (status_parse, then status_line and status_show on what it
+ * took, and status_write then status_read must give it back), as a name
+ * list and a name (list_ok, list_has: "LIST\nNAME"), and as bytes written
+ * to a control FIFO (ctl_recv).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../rundir.h"
+#include "../../util.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+
+static int pipefd[2];
+static char dir[PATH_MAX];     /* a service's run dir, in $TMPDIR */
+static int svcfd = -1;
+
+/* $TMPDIR/NAME.XXXXXX made (tests/fuzz/run points TMPDIR into build) */
+static char *
+tmp_dir(char *buf, const char *name)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (fmt(buf, PATH_MAX, "%s/%s.XXXXXX", t && *t ? t : "/tmp", name) < 0)
+		return NULL;
+	return mkdtemp(buf);
+}
+
+static void
+cleanup(void)
+{
+	unlinkat(svcfd, "status", 0);
+	unlinkat(svcfd, "status.new", 0);
+	rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (pipe(pipefd) < 0 || set_nonblock(pipefd[0]) < 0 ||
+	    set_nonblock(pipefd[1]) < 0)
+		abort();
+	if (!tmp_dir(dir, "fuzz-rundir") ||
+	    (svcfd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
+		abort();
+	atexit(cleanup);
+	return 0;
+}
+
+/* list_has() by another way */
+static int
+has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p++)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
+/* every name of a list that list_ok() takes is in it */
+static void
+check_list(const char *list)
+{
+	char buf[NAMELIST], *tok, *save;
+
+	CHECK(strlen(list) < NAMELIST);
+	memcpy(buf, list, strlen(list) + 1);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		CHECK(name_ok(tok));
+		CHECK(list_has(list, tok));
+	}
+}
+
+static void
+status(const char *buf)
+{
+	char out[STATUS_MAX], small[24];
+	struct status st, again;
+
+	if (status_parse(buf, &st) < 0)
+		return;
+	CHECK(st.state >= ST_DOWN && st.state <= ST_STOPPING);
+	CHECK(st.want >= WANT_UP && st.want <= WANT_ONCE);
+	CHECK(st.pid >= 0 && st.supervisor >= 0);
+	CHECK(st.exitcode >= EXIT_UNKNOWN && st.exitcode <= 255);
+	CHECK(st.signal >= 0 && st.signal <= 255);
+	check_list(st.waiting);
+	check_list(st.deps);
+	check_list(st.blocked);
+	CHECK(status_line(out, sizeof(out), "svc", &st, 1) >= 0);
+	CHECK(status_line(out, sizeof(out), "svc", &st, 0) >= 0);
+	CHECK(status_show(out, sizeof(out), "svc", &st, 1) >= 0);
+	/* too small: refused, never overrun */
+	status_line(small, sizeof(small), "svc", &st, 1);
+	status_show(small, sizeof(small), "svc", &st, 0);
+	/* what status_write writes of it, status_read reads back */
+	CHECK(status_write(svcfd, &st) == 0);
+	CHECK(status_read(svcfd, &again) == 0);
+	CHECK(again.state == st.state && again.want == st.want &&
+	      again.pid == st.pid && again.starttime == st.starttime &&
+	      again.supervisor == st.supervisor && again.since == st.since &&
+	      again.stamp == st.stamp && again.due == st.due &&
+	      again.exitcode == st.exitcode && again.signal == st.signal &&
+	      again.starts == st.starts && again.restarts == st.restarts);
+	CHECK(!strcmp(again.waiting, st.waiting) &&
+	      !strcmp(again.deps, st.deps) && !strcmp(again.blocked, st.blocked));
+}
+
+static void
+lists(const char *buf)
+{
+	char list[STATUS_MAX];
+	const char *nl = strchr(buf, '\n'), *name;
+	size_t n = nl ? (size_t)(nl - buf) : strlen(buf);
+
+	memcpy(list, buf, n);
+	list[n] = '\0';
+	name = nl ? nl + 1 : "";
+	if (list_ok(list))
+		check_list(list);
+	if (list_ok(list) && name_ok(name))
+		CHECK(list_has(list, name) == has(list, name));
+}
+
+struct lines {
+	size_t n, bytes;
+};
+
+static void
+line(void *ctx, char *s)
+{
+	struct lines *l = ctx;
+
+	CHECK(!strchr(s, '\n') && strlen(s) < CTL_MAX);
+	l->n++;
+	l->bytes += strlen(s) + 1;
+}
+
+/* every line that fits in a control buffer is received, whole */
+static void
+control(const uint8_t *data, size_t size)
+{
+	struct ctlbuf cb;
+	struct lines got = { 0, 0 };
+	size_t i, len, want = 0;
+	const uint8_t *nl;
+
+	if (size > 65536)
+		return;                  /* more than a pipe holds */
+	memset(&cb, 0, sizeof(cb));
+	if (write_all(pipefd[1], data, size) < 0)
+		abort();
+	CHECK(ctl_recv(pipefd[0], &cb, line, &got) == 0);
+	/* the lines that fit (and their newline) without a NUL, up to the
+	 * first that does not: all delivered */
+	for (i = 0; i < size; i = (size_t)(nl - data) + 1) {
+		if (!(nl = memchr(data + i, '\n', size - i)))
+			break;
+		len = (size_t)(nl - (data + i));
+		if (len > CTL_MAX - 2 || memchr(data + i, '\0', len))
+			break;
+		want++;
+	}
+	CHECK(got.n >= want);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf;
+
+	if (!(buf = malloc(size + 1)))
+		abort();
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	/* status_read() reads at most STATUS_MAX - 1 bytes */
+	if (size < STATUS_MAX) {
+		status(buf);
+		lists(buf);
+	}
+	free(buf);
+	control(data, size);
+	return 0;
+}
