@@ -230,11 +230,16 @@ FUZZ_TIME = 10
 fuzz:
 	FUZZ_TIME="$(FUZZ_TIME)" CPPFLAGS="$(CPPFLAGS)" tests/fuzz/run
 
+# cppcheck, gcc -fanalyzer and clang-tidy's clang-analyzer-* on every C
+# file: no finding, or a suppression at the line that says why (tests/lint)
+lint:
+	CPPFLAGS="$(CPPFLAGS)" tests/lint
+
 clean: clean-hardening
 clean-hardening:
 	rm -rf tests/sanitize.o tests/fuzz/build
 
-.PHONY: check-sanitize fuzz clean-hardening
+.PHONY: check-sanitize fuzz lint clean-hardening
 # hardening -- end
 
 clean:
