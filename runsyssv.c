@@ -55,6 +55,8 @@ publish(void)
 {
 	if (status_write(sv.dirfd, &sv.st) < 0)
 		warnf("cannot write status in %s/%s:", sv.paths.rundir, sv.name);
+	if (!sv.evdir)
+		sv.evdir = ev_open(sv.dirfd);
 	ev_notify(sv.evdir);
 }
 
@@ -72,6 +74,16 @@ static void
 await_grace(void)
 {
 	sv.upat = mono_ms() + DEPENDS_GRACE * 1000LL;
+}
+
+/* 1 while we have a child: anything left of the service is below one */
+static int
+have_children(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
 /*
@@ -100,16 +112,9 @@ kill_tree(int sig, int walk)
 	for (i = 0; i < n; i++)
 		kill(pids[i], sig);
 	free(pids);
-}
-
-/* 1 while we have a child: anything left of the service is below one */
-static int
-have_children(void)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+	/* without /proc: the group still, while something of ours lives */
+	if (n < 0 && !grp && sv.pgrp > 0 && have_children())
+		kill(-sv.pgrp, sig);
 }
 
 /* 1 while anything of the service is left */
@@ -325,15 +330,17 @@ stop_check(void)
 static void
 stop(int sig)
 {
-	if (sv.st.state == ST_BACKOFF) {
-		stopped();
+	int idle = sv.st.state == ST_DOWN || sv.st.state == ST_BACKOFF;
+
+	/* not running: done, but for what an earlier run left behind */
+	if (idle && !have_children()) {
+		if (sv.st.state == ST_BACKOFF)
+			stopped();
 		return;
 	}
-	if (sv.st.state != ST_STARTING && sv.st.state != ST_UP &&
-	    sv.st.state != ST_STOPPING)
-		return;
 	if (sv.st.state != ST_STOPPING) {
 		sv.killat = mono_ms() + STOP_TIMEOUT * 1000LL;
+		sv.killed = 0;
 		set_state(ST_STOPPING);
 	}
 	sv.pollat = mono_ms();
@@ -341,10 +348,10 @@ stop(int sig)
 		sv.killat = mono_ms();
 		sv.killed = 1;
 	}
-	/* an adopted service's orphans are not ours: look for them now */
-	kill_tree(sig, sv.pidfd >= 0);
+	/* leftovers, and an adopted service's orphans (not ours): find them */
+	kill_tree(sig, idle || sv.pidfd >= 0);
 	if (sig == SIGTERM)
-		kill_tree(SIGCONT, sv.pidfd >= 0);
+		kill_tree(SIGCONT, idle || sv.pidfd >= 0);
 }
 
 static void
@@ -375,6 +382,7 @@ exited(int code, int sig)
 			kill_tree(SIGTERM, 1);
 			kill_tree(SIGCONT, 1);
 		}
+		publish();
 		stop_check();
 		return;
 	}
@@ -509,7 +517,8 @@ command(void *ctx, char *line)
 		if (sv.st.pid > 0 && kill(sv.st.pid, sig) < 0)
 			warnf("cannot send signal %d:", sig);
 	} else if (!depends(line))
-		say(sv.name, "unknown control command: %.40s", line);
+		say(sv.name, "unknown control command: %s",
+		    printable(line, 41, line));
 	if (sv.st.want != want)
 		publish();
 }
@@ -675,8 +684,8 @@ on_timer(void)
 		sv.upat = 0;
 		set_state(ST_UP);
 	}
-	else if (sv.st.state == ST_STOPPING &&
-	    (now >= sv.killat || (sv.st.pid == 0 && now >= sv.pollat)))
+	else if (sv.st.state == ST_STOPPING && (now >= sv.killat ||
+	    ((sv.st.pid == 0 || sv.foreign) && now >= sv.pollat)))
 		stop_check();
 }
 

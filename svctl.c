@@ -60,24 +60,15 @@ fail(int rc)
 		c.rc = rc;
 }
 
-static int
-supervised(const struct target *t)
-{
-	return t->dirfd >= 0 && lock_holder(t->dirfd, "lock") > 0;
-}
-
 /* the status of t; 0 when it is not supervised, -1 when unreadable */
 static int
 get(const struct target *t, struct status *st)
 {
-	status_init(st);
-	if (!supervised(t))
-		return 0;
-	if (status_read(t->dirfd, st) < 0) {
+	int r = status_get(t->dirfd, st);
+
+	if (r < 0)
 		warnf("%s: cannot read status:", t->name);
-		return -1;
-	}
-	return 1;
+	return r;
 }
 
 static void

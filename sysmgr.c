@@ -35,7 +35,7 @@ struct svc {
 static struct {
 	struct paths paths;
 	char runsyssv[PATH_MAX];
-	const char *argv0;
+	char argv0[PATH_MAX];     /* absolute */
 	struct svc *svc;
 	struct pollfd *pfd;
 	size_t n, cap;
@@ -101,10 +101,11 @@ find_runsyssv(void)
 	char self[PATH_MAX], *slash;
 	const char *path;
 
+	/* only absolute paths: we run in SYSDIR */
 	if (os_self_exe(self, sizeof(self)) < 0 &&
 	    fmt(self, sizeof(self), "%s", m.argv0) < 0)
 		self[0] = '\0';
-	if ((slash = strrchr(self, '/'))) {
+	if (self[0] == '/' && (slash = strrchr(self, '/'))) {
 		*slash = '\0';
 		if (path_join(m.runsyssv, sizeof(m.runsyssv), self, "runsyssv") == 0 &&
 		    access(m.runsyssv, X_OK) == 0)
@@ -116,8 +117,9 @@ find_runsyssv(void)
 	while (*path) {
 		size_t len = strcspn(path, ":");
 
-		if (fmt(m.runsyssv, sizeof(m.runsyssv), "%.*s/runsyssv",
-		    (int)len, path) >= 0 && len && access(m.runsyssv, X_OK) == 0)
+		if (path[0] == '/' && fmt(m.runsyssv, sizeof(m.runsyssv),
+		    "%.*s/runsyssv", (int)len, path) >= 0 &&
+		    access(m.runsyssv, X_OK) == 0)
 			return;
 		path += len + (path[len] == ':');
 	}
@@ -646,7 +648,8 @@ int
 main(int argc, char *argv[])
 {
 	setprogname("sysmgr");
-	m.argv0 = argv[0];
+	if (abs_path(m.argv0, sizeof(m.argv0), argv[0]) < 0)
+		m.argv0[0] = '\0';
 	if (argc > 1)
 		usage();
 	if (!(m.svc = malloc(sizeof(*m.svc))) ||
