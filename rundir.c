@@ -99,11 +99,12 @@ service_check(const char *sysdir, const char *name, const char **why)
 }
 
 const char *
-service_arg(const char *sysdir, char *arg)
+service_arg(const char *sysdir, char *arg, int *exists)
 {
 	char buf[NAME_MAX + 1];
 	const char *name = arg_name(arg), *why;
 
+	*exists = 0;
 	if (!name) {
 		warnf("%s: invalid service name", printable(buf, sizeof(buf), arg));
 		return NULL;
@@ -112,8 +113,10 @@ service_arg(const char *sysdir, char *arg)
 		return name;
 	if (!strcmp(why, "no such service"))
 		warnf("%s: no such service", name);
-	else
+	else {
 		warnf("%s: not a service: %s", name, why);
+		*exists = 1;
+	}
 	return NULL;
 }
 

@@ -60,8 +60,11 @@ int list_has(const char *list, const char *name);
 const char *arg_name(char *arg);
 /* 0 if SYSDIR/name is a service, else -1 and *why says why not */
 int service_check(const char *sysdir, const char *name, const char **why);
-/* the service a command-line argument names, or NULL after saying why not */
-const char *service_arg(const char *sysdir, char *arg);
+/*
+ * The service a command-line argument names, or NULL after saying why not;
+ * *exists is then 1 for an entry of SYSDIR that is not a service.
+ */
+const char *service_arg(const char *sysdir, char *arg, int *exists);
 /* scandir(3) of the entries of SYSDIR that may be services, sorted */
 int service_list(const char *sysdir, char ***names);
 void service_list_free(char **names, int n);

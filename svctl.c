@@ -213,7 +213,7 @@ targets(int argc, char *argv[])
 {
 	const char *why;
 	char **names = NULL;
-	int i, n = argc, bad = 0;
+	int i, n = argc, bad = 0, exists;
 
 	if (!argc && (c.cmd == C_STATUS || c.cmd == C_SHOW)) {
 		if ((n = service_list(c.paths.sysdir, &names)) < 0)
@@ -232,8 +232,13 @@ targets(int argc, char *argv[])
 			name = names[i];     /* listing: only services */
 			if (service_check(c.paths.sysdir, name, &why) < 0)
 				continue;
-		} else if (!(name = service_arg(c.paths.sysdir, argv[i]))) {
-			bad = 1;
+		} else if (!(name = service_arg(c.paths.sysdir, argv[i], &exists))) {
+			/* "status /var/sysmgr/x*" goes past entries that are
+			 * not services; anything else does nothing at all */
+			if (exists && (c.cmd == C_STATUS || c.cmd == C_SHOW))
+				fail(EXIT_FAIL);
+			else
+				bad = 1;
 			continue;
 		}
 		c.t[c.n].name = name;

@@ -208,7 +208,7 @@ parse(int argc, char *argv[])
 	if (paths_init(&d.paths) < 0)
 		exit(EXIT_SYSTEM);
 	for (i = 0; i < d.n; i++) {
-		const char *name = service_arg(d.paths.sysdir, d.deps[i]);
+		const char *name = service_arg(d.paths.sysdir, d.deps[i], &w);
 
 		if (!name)
 			exit(EXIT_USAGE);
