@@ -120,9 +120,9 @@ static void
 names(const char *arg)
 {
 	char *copy, *dup;
-	const char *n, *why = NULL, *want;
+	const char *n, *base, *why = NULL, *want;
 	size_t i, len = strlen(arg);
-	int r;
+	int r, exists;
 
 	CHECK(name_ok(arg) == ref_name_ok(arg));
 	if (!(copy = strdup(arg)) || !(dup = strdup(arg)))
@@ -152,12 +152,15 @@ names(const char *arg)
 				want = entries[i].why;
 		CHECK(want ? r < 0 && !strcmp(why, want) : r == 0);
 	}
-	/* what svctl and sysmgr-depends take: a name that is a service */
+	/* what svctl and sysmgr-depends take: a name that is a service, or
+	 * NULL and whether the name is an entry of SYSDIR all the same */
 	memcpy(copy, arg, len + 1);
-	n = service_arg(sysdir, copy);
+	n = service_arg(sysdir, copy, &exists);
 	memcpy(dup, arg, len + 1);
-	CHECK(!n == !(arg_name(dup) && service_check(sysdir, arg_name(dup),
-	                                             &why) == 0));
+	base = arg_name(dup);
+	r = base ? service_check(sysdir, base, &why) : -1;
+	CHECK(!n == (r < 0));
+	CHECK(exists == (base && r < 0 && strcmp(why, "no such service")));
 	free(copy);
 	free(dup);
 }
