@@ -16,11 +16,10 @@
 #include <unistd.h>
 
 #include "../../devmaster/devmaster.h"
+#include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
 
 static struct devmaster d;     /* large: its buffers hold whole events */
 static char conf[64];          /* /proc/self/fd/N of a memfd */

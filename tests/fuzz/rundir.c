@@ -15,26 +15,14 @@
 
 #include "../../rundir.h"
 #include "../../util.h"
+#include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
-
 static int pipefd[2];
 static char dir[PATH_MAX];     /* a service's run dir, in $TMPDIR */
 static int svcfd = -1;
-
-/* $TMPDIR/NAME.XXXXXX made (tests/fuzz/run points TMPDIR into build) */
-static char *
-tmp_dir(char *buf, const char *name)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (fmt(buf, PATH_MAX, "%s/%s.XXXXXX", t && *t ? t : "/tmp", name) < 0)
-		return NULL;
-	return mkdtemp(buf);
-}
 
 static void
 cleanup(void)

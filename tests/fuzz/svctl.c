@@ -18,11 +18,10 @@
 
 #include "../../rundir.h"
 #include "../../util.h"
+#include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
 
 static char sysdir[PATH_MAX];      /* $TMPDIR/fuzz-sysdir.XXXXXX */
 
@@ -40,17 +39,6 @@ at(char *buf, const char *name)
 {
 	if (path_join(buf, PATH_MAX, sysdir, name) < 0)
 		abort();
-}
-
-/* $TMPDIR/NAME.XXXXXX made (tests/fuzz/run points TMPDIR into build) */
-static char *
-tmp_dir(char *buf, const char *name)
-{
-	const char *t = getenv("TMPDIR");
-
-	if (fmt(buf, PATH_MAX, "%s/%s.XXXXXX", t && *t ? t : "/tmp", name) < 0)
-		return NULL;
-	return mkdtemp(buf);
 }
 
 static void

@@ -9,10 +9,9 @@
 #include <string.h>
 
 #include "../../devmaster/uevent.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) abort(); } while (0)
 
 /* p is a NUL-terminated string inside buf[0..len) */
 static int
