@@ -160,7 +160,7 @@ lines_next(struct lines *l, long long deadline, char *out, size_t size,
 }
 
 pid_t
-spawn(char *const argv[], int quiet)
+spawn(char *const argv[], char *const env[], int quiet)
 {
 	pid_t pid;
 	int fd;
@@ -173,7 +173,10 @@ spawn(char *const argv[], int quiet)
 				_exit(111);
 			close(fd);
 		}
-		execvp(argv[0], argv);
+		if (env)
+			execve(argv[0], argv, env);
+		else
+			execvp(argv[0], argv);
 		warnx_("exec %s:", argv[0]);
 		_exit(127);
 	}
@@ -181,9 +184,9 @@ spawn(char *const argv[], int quiet)
 }
 
 int
-run(char *const argv[], int quiet)
+run(char *const argv[], char *const env[], int quiet)
 {
-	pid_t pid = spawn(argv, quiet);
+	pid_t pid = spawn(argv, env, quiet);
 	int ws;
 
 	while (waitpid(pid, &ws, 0) < 0)

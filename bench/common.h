@@ -34,10 +34,11 @@ int lines_open(struct lines *l, const char *path);
 int lines_next(struct lines *l, long long deadline, char *out, size_t size,
                long long *at);
 
-/* fork + exec argv, not waited for; stdout on /dev/null when quiet */
-pid_t spawn(char *const argv[], int quiet);
-/* spawn and wait; its exit status, or -1 */
-int run(char *const argv[], int quiet);
+/* fork + exec argv (with env as the whole environment, unless NULL), not
+ * waited for; stdout on /dev/null when quiet */
+pid_t spawn(char *const argv[], char *const env[], int quiet);
+/* spawn and wait; its exit status, 128 + the signal that killed it, or -1 */
+int run(char *const argv[], char *const env[], int quiet);
 
 /* min, median, p90 (nearest rank) and max of v[0..n-1], sorted in place */
 struct stats { double min, med, p90, max; };

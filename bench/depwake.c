@@ -61,7 +61,7 @@ main(int argc, char *argv[])
 	if (lines_open(&l, argv[optind + 3]) < 0)
 		die(111, "%s:", argv[optind + 3]);
 	t0 = now_ns();
-	spawn(cmd, 1);
+	spawn(cmd, NULL, 1);
 	while (up < 0 || woke < 0) {
 		long long left = t0 + timeout * MS - now_ns();
 

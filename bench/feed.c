@@ -9,9 +9,7 @@
  * for it.  Prints "events ms events_per_s".
  */
 #include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +26,7 @@ main(int argc, char *argv[])
 	char *env[MAXENV + 1], *buf, *p, *end, **cmd;
 	long long events = 0, t0;
 	struct stat st;
-	int fd, ne, ws;
-	pid_t pid;
+	int fd, ne;
 	ssize_t r;
 	size_t got;
 
@@ -55,17 +52,7 @@ main(int argc, char *argv[])
 		if (!ne)
 			continue;
 		env[ne] = NULL;
-		if ((pid = fork()) < 0)
-			die(111, "fork:");
-		if (pid == 0) {
-			execve(cmd[0], cmd, env);
-			warnx_("exec %s:", cmd[0]);
-			_exit(127);
-		}
-		while (waitpid(pid, &ws, 0) < 0)
-			if (errno != EINTR)
-				die(111, "waitpid:");
-		if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+		if (run(cmd, env, 0) == 127)
 			return 111;
 		events++;
 	}

@@ -80,7 +80,7 @@ main(int argc, char *argv[])
 	for (k = 0; k < npat; k++)
 		done[k] = -1;
 	t0 = now_ns();
-	spawn(cmd, 1);
+	spawn(cmd, NULL, 1);
 	for (;;) {
 		scan(argv + optind, npat, count);
 		t = now_ns();

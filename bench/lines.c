@@ -49,7 +49,7 @@ main(int argc, char *argv[])
 	if (from && rename(from, to) < 0)
 		die(111, "rename %s %s:", from, to);
 	if (cmd)
-		spawn(cmd, 1);
+		spawn(cmd, NULL, 1);
 	for (got = 0; got < n; got++) {
 		if (!lines_next(&l, t0 + timeout * MS, line, sizeof(line), &at)) {
 			printf("timeout %lld/%lld\n", got, n);

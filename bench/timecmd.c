@@ -39,10 +39,10 @@ main(int argc, char *argv[])
 	if (!(v = malloc((size_t)runs * sizeof(*v))))
 		die(111, "malloc:");
 	for (i = 0; i < runs; i++) {
-		if (sh[2] && run(sh, 0) != 0)
+		if (sh[2] && run(sh, NULL, 0) != 0)
 			die(1, "prep failed: %s", sh[2]);
 		t0 = now_ns();
-		st = run(cmd, 1);
+		st = run(cmd, NULL, 1);
 		v[i] = (double)(now_ns() - t0) / MS;
 		if (st < 0 || st > 1)
 			die(1, "%s exited %d", cmd[0], st);
