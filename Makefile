@@ -92,8 +92,8 @@ DM_TESTS = tests/devmaster-send
 
 all: devmaster/devmaster
 
-devmaster/devmaster: $(DM_OBJ) util.o
-	$(CC) $(LDFLAGS) -o $@ $(DM_OBJ) util.o $(LDLIBS)
+devmaster/devmaster: $(DM_OBJ) util.o os.o
+	$(CC) $(LDFLAGS) -o $@ $(DM_OBJ) util.o os.o $(LDLIBS)
 
 $(DM_OBJ): config.h config.mk util.h $(DM_HDR)
 devmaster/devmaster.o: devmaster/devmaster.c devmaster/coldplug.h devmaster/netlink.h

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,19 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+
+/* the kernel's sigaction for SIG_DFL: every field is zero, whatever the
+ * architecture's layout; the size of its signal set is 8 bytes (16 on
+ * mips) */
+static int
+sig_default_raw(int sig)
+{
+	static const unsigned long zero[16];
+
+	if (syscall(SYS_rt_sigaction, sig, zero, NULL, 8) == 0)
+		return 0;
+	return (int)syscall(SYS_rt_sigaction, sig, zero, NULL, 16);
+}
 
 int
 os_subreaper(void)
@@ -94,6 +108,8 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 
 #else /* !__linux__ */
 
+static int sig_default_raw(int sig) { (void)sig; errno = ENOSYS; return -1; }
+
 int os_subreaper(void) { errno = ENOSYS; return -1; }
 int os_pidfd(pid_t pid) { (void)pid; errno = ENOSYS; return -1; }
 int os_self_exe(char *b, size_t s) { (void)b; (void)s; errno = ENOSYS; return -1; }
@@ -107,6 +123,23 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 }
 
 #endif
+
+void
+sig_reset(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+	int s;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (s = 1; s <= 64; s++)
+		if (s != SIGKILL && s != SIGSTOP && sigaction(s, &sa, NULL) < 0)
+			sig_default_raw(s);   /* EINVAL: reserved by libc */
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
 
 int
 os_procinfo(pid_t pid, struct procinfo *pi)

@@ -13,6 +13,12 @@ struct procinfo {
 	char state;                    /* R, S, Z, ... */
 };
 
+/*
+ * Default dispositions for every signal and an empty mask, before exec:
+ * also those ignored when we were started, even the ones libc reserves
+ * for itself and will not touch (a posix_spawn'ed parent leaves them so).
+ */
+void sig_reset(void);
 /* become a child subreaper (orphaned descendants are reparented to us) */
 int os_subreaper(void);
 /* a file descriptor that polls readable when process pid exits */

@@ -295,6 +295,9 @@ list_has(const char *list, const char *name)
 	return 0;
 }
 
+static const char *numeric[] = { "pid", "supervisor", "exitcode", "signal",
+	"since", "stamp", "due", "starts", "restarts" };
+
 static int
 status_field(struct status *st, const char *k, const char *v)
 {
@@ -319,6 +322,9 @@ status_field(struct status *st, const char *k, const char *v)
 	}
 	if (!strcmp(k, "starttime"))
 		return parse_ull(v, (unsigned long long)-1, &st->starttime);
+	/* unknown keys are ignored, for newer writers */
+	if (lookup(k, numeric, LEN(numeric)) < 0)
+		return 0;
 	if (parse_ll(v, -2, 0x7fffffffffffffffLL, &n) < 0)
 		return -1;
 	if (!strcmp(k, "pid") || !strcmp(k, "supervisor")) {
@@ -340,7 +346,6 @@ status_field(struct status *st, const char *k, const char *v)
 			return -1;
 		*(*k == 's' ? &st->starts : &st->restarts) = (unsigned long)n;
 	}
-	/* unknown keys are ignored, for newer writers */
 	return 0;
 }
 
@@ -396,7 +401,7 @@ status_read(int dirfd, struct status *st)
 	if (r < 0)
 		return -1;
 	buf[n] = '\0';
-	if (status_parse(buf, st) < 0) {
+	if (strlen(buf) != (size_t)n || status_parse(buf, st) < 0) {
 		status_init(st);
 		errno = EINVAL;
 		return -1;
@@ -627,7 +632,7 @@ ctl_send(int dirfd, const char *line)
 int
 ctl_recv(int fd, struct ctlbuf *cb, void (*fn)(void *, char *), void *ctx)
 {
-	char *nl, *p;
+	char *nl, *p, *end;
 	ssize_t r;
 
 	for (;;) {
@@ -639,10 +644,12 @@ ctl_recv(int fd, struct ctlbuf *cb, void (*fn)(void *, char *), void *ctx)
 		if (r == 0)
 			return 0;
 		cb->len += (size_t)r;
-		cb->buf[cb->len] = '\0';
-		for (p = cb->buf; (nl = strchr(p, '\n')); p = nl + 1) {
+		end = cb->buf + cb->len;
+		for (p = cb->buf; (nl = memchr(p, '\n', (size_t)(end - p)));
+		    p = nl + 1) {
 			*nl = '\0';
-			if (!cb->skip)
+			/* a line with a NUL in it is not ours */
+			if (!cb->skip && strlen(p) == (size_t)(nl - p))
 				fn(ctx, p);
 			cb->skip = 0;
 		}

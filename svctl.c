@@ -40,6 +40,7 @@ static struct {
 	char line[32];
 	struct target *t;
 	struct sub *subs;     /* subs[i] wakes us when t[i]'s status changes */
+	char **names;         /* of SYSDIR, when listing every service */
 	size_t n;
 	int rc;
 } c;
@@ -212,11 +213,10 @@ static void
 targets(int argc, char *argv[])
 {
 	const char *why;
-	char **names = NULL;
 	int i, n = argc, bad = 0, exists;
 
 	if (!argc && (c.cmd == C_STATUS || c.cmd == C_SHOW)) {
-		if ((n = service_list(c.paths.sysdir, &names)) < 0)
+		if ((n = service_list(c.paths.sysdir, &c.names)) < 0)
 			die(EXIT_SYSTEM, "%s:", c.paths.sysdir);
 	} else if (!argc)
 		usage();
@@ -228,8 +228,8 @@ targets(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		const char *name;
 
-		if (names) {
-			name = names[i];     /* listing: only services */
+		if (c.names) {
+			name = c.names[i];   /* listing: only services */
 			if (service_check(c.paths.sysdir, name, &why) < 0)
 				continue;
 		} else if (!(name = service_arg(c.paths.sysdir, argv[i], &exists))) {

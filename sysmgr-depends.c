@@ -9,6 +9,7 @@
 #include "util.h"
 
 #define MAX_DEPTH 64          /* of a dependency chain followed for cycles */
+#define MAX_SEEN 256          /* services visited looking for a cycle */
 
 static struct {
 	struct paths paths;
@@ -21,7 +22,7 @@ static struct {
 	long long deadline;   /* mono_ms, -1 for none */
 	struct sub *subs;     /* subs[i] wakes us when deps[i] changes */
 	const char *chain[MAX_DEPTH];   /* while looking for a cycle */
-	char **seen;
+	char seen[MAX_SEEN][NAME_MAX + 1];
 	size_t nseen;
 } d;
 
@@ -55,17 +56,13 @@ static int
 was_seen(const char *name)
 {
 	size_t i;
-	char **p;
 
 	for (i = 0; i < d.nseen; i++)
 		if (!strcmp(d.seen[i], name))
 			return 1;
-	if ((p = realloc(d.seen, (d.nseen + 1) * sizeof(*p))) &&
-	    (p[d.nseen] = strdup(name))) {
-		d.seen = p;
-		d.nseen++;
-	} else if (p)
-		d.seen = p;
+	if (d.nseen == MAX_SEEN)
+		return 1;         /* so many: look no further */
+	memcpy(d.seen[d.nseen++], name, strlen(name) + 1);
 	return 0;
 }
 
@@ -126,8 +123,7 @@ check_cycle(void)
 	if (!d.self)
 		return;
 	for (i = 0; i < d.n; i++) {
-		while (d.nseen)
-			free(d.seen[--d.nseen]);
+		d.nseen = 0;
 		d.chain[0] = d.deps[i];
 		if (reaches(d.deps[i], 1))
 			finish(EXIT_FAIL);

@@ -119,7 +119,8 @@ parse_ull(const char *s, unsigned long long max, unsigned long long *out)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		if (v > (max - (unsigned long long)(*s - '0')) / 10)
+		if ((unsigned long long)(*s - '0') > max ||
+		    v > (max - (unsigned long long)(*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (unsigned long long)(*s - '0');
 	}
@@ -291,24 +292,6 @@ sig_next(int fd)
 	return r == 1 ? c : 0;
 }
 
-void
-sig_reset(void)
-{
-	struct sigaction sa;
-	sigset_t set;
-	int s;
-
-	/* every signal, also those ignored when we were started */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (s = 1; s <= 64; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &sa, NULL);
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-}
-
 int
 path_join(char *buf, size_t size, const char *dir, const char *name)
 {
@@ -332,9 +315,10 @@ printable(char *buf, size_t size, const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < size - 1; i++)
+	for (i = 0; i + 1 < size && s[i]; i++)
 		buf[i] = (unsigned char)s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
-	buf[i] = '\0';
+	if (size)
+		buf[i] = '\0';
 	return buf;
 }
 

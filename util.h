@@ -11,15 +11,21 @@ enum {
 	EXIT_SYSTEM = 111  /* a system call failed */
 };
 
+#if defined(__GNUC__) || defined(__clang__)
+#define NORETURN __attribute__((noreturn))
+#else
+#define NORETURN
+#endif
+
 /* messages on stderr as "prog: ..."; a format ending in ':' appends strerror(errno) */
 void setprogname(const char *name);
 const char *progname(void);
 void warnf(const char *fmt, ...);
 /* the same as "who: ..." */
 void say(const char *who, const char *fmt, ...);
-void die(int status, const char *fmt, ...);
+NORETURN void die(int status, const char *fmt, ...);
 /* "usage: SYNOPSIS" on stderr, exit EXIT_USAGE */
-void usage_exit(const char *synopsis);
+NORETURN void usage_exit(const char *synopsis);
 
 /* snprintf that fails (-1, errno ENAMETOOLONG) instead of truncating */
 int fmt(char *buf, size_t size, const char *f, ...);
@@ -55,8 +61,6 @@ int sig_pipe(const int *sigs, size_t n);
 int sig_next(int fd);
 /* ignore signals */
 int sig_ignore(const int *sigs, size_t n);
-/* default dispositions for every signal and an empty mask, before exec */
-void sig_reset(void);
 
 /* "dir/name" into buf, an absolute copy of a path */
 int path_join(char *buf, size_t size, const char *dir, const char *name);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../config.h"
+#include "../os.h"
 #include "../util.h"
 #include "devmaster.h"
 
