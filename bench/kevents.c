@@ -5,7 +5,8 @@
  * Real kernel uevents, for a device manager already listening and making
  * its nodes in DEVDIR.  SENTINEL is the uevent file of the device whose
  * node is DEVDIR/NODE.  First, readiness: remove the node, write "add" to
- * SENTINEL and wait until the node is back (inotify on DEVDIR).  Then read
+ * SENTINEL and wait until the node is back (inotify on DEVDIR; SENTINEL
+ * again every second until then, for a lost event).  Then read
  * the clock, remove the node, write "add" EVENTS times to the UEVENT files
  * in turn and once to SENTINEL, and wait until the node is back: the
  * kernel delivers a socket's events in order and the managers handle them
@@ -33,23 +34,27 @@ add(int fd, const char *what)
 			die(111, "write %s:", what);
 }
 
-/* remove DEVDIR/NODE, trigger the sentinel, wait for the node; its time */
+/* trigger the sentinel (again every second, should an event be lost),
+ * wait for its node (removed by the caller); when it came */
 static long long
 roundtrip(int in, int dirfd, const char *node, int sentinel, const char *spath,
           long long timeout)
 {
 	union { struct inotify_event ev; char buf[4096]; } u;
 	const struct inotify_event *ev;
-	long long end = now_ns() + timeout * MS;
+	long long end = now_ns() + timeout * MS, again = 0, t;
 	struct pollfd pfd;
 	ssize_t n;
 	char *p;
 
-	add(sentinel, spath);
 	for (;;) {
+		if ((t = now_ns()) >= again) {
+			add(sentinel, spath);
+			again = t + 1000 * MS;
+		}
 		pfd.fd = in;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, (int)((end - now_ns()) / MS) + 1) < 0 &&
+		if (poll(&pfd, 1, (int)(((again < end ? again : end) - t) / MS) + 1) < 0 &&
 		    errno != EINTR)
 			die(111, "poll:");
 		while ((n = read(in, u.buf, sizeof(u.buf))) > 0)

@@ -193,6 +193,21 @@ kevent_files() {
 	echo "$MEM/full/uevent $MEM/null/uevent $MEM/zero/uevent $MEM/random/uevent $MEM/urandom/uevent"
 }
 
+# the datagrams the kernel dropped for the uevent socket of PID (the Drops
+# of /proc/net/netlink), "?" when it cannot be found
+nl_drops() {
+	for f in /proc/"$1"/fd/*; do
+		l=$(readlink "$f") || continue
+		case $l in
+		socket:\[*\])
+			i=${l#socket:[}
+			awk -v i="${i%]}" '$2 == 15 && $10 == i { print $9; f = 1 }
+			    END { exit !f }' /proc/net/netlink && return ;;
+		esac
+	done
+	echo "?"
+}
+
 # devmaster: replay of N events, N real kernel events, coldplug; into
 # directories of this tmpfs, never /dev
 m_devmaster() {
@@ -207,7 +222,7 @@ m_devmaster() {
 	"$DM" -d "$W/dm" -f "$W/none" 2>>"$W/log" &
 	r=$("$B/kevents" -n "$KEVENTS" -t 30000 "$W/dm" full $(kevent_files) 2>>"$W/log") ||
 		show_log devmaster "kernel events: $r" || return 1
-	echo "RESULT kernel $r"
+	echo "RESULT kernel $r $(nl_drops $!)"
 	kill $!
 	set -- $("$B/timecmd" -n "$DEV_RUNS" -p "rm -rf $W/dm && mkdir $W/dm" -- \
 	    "$DM" -c -r "$W/empty" -d "$W/dm" -f "$W/none" 2>>"$W/log") ||
@@ -240,7 +255,7 @@ m_mdev() {
 	"$BUSYBOX" mdev -df <"$W/empty" 2>>"$W/log" &
 	r=$("$B/kevents" -n "$KEVENTS" -t 30000 /dev full $(kevent_files) 2>>"$W/log") ||
 		show_log mdev "kernel events: $r" || return 1
-	echo "RESULT kernel $r"
+	echo "RESULT kernel $r $(nl_drops $!)"
 	kill $!
 	set -- $("$B/timecmd" -n "$DEV_RUNS" -p "mount -t tmpfs -o mode=755 bench-dev /dev && : >/dev/.bench-marker && [ \"\$(stat -f -c %T /dev)\" = tmpfs ]" -- \
 	    "$BUSYBOX" mdev -s 2>>"$W/log") ||

@@ -40,17 +40,15 @@ value(const char *pid, const char *field)
 	long long v = -1;
 	FILE *f;
 
-	if (!strcmp(field, "ctxsw")) {
-		snprintf(path, sizeof(path), "/proc/%s/status", pid);
-		return keys(path, "voluntary_ctxt_switches:",
+	if (!strcmp(field, "ctxsw"))
+		return snprintf(path, sizeof(path), "/proc/%s/status", pid) >=
+		    (int)sizeof(path) ? -1 : keys(path, "voluntary_ctxt_switches:",
 		    "nonvoluntary_ctxt_switches:");
-	}
-	if (!strcmp(field, "pss")) {
-		snprintf(path, sizeof(path), "/proc/%s/smaps_rollup", pid);
-		return keys(path, "Pss:", NULL);
-	}
-	snprintf(path, sizeof(path), "/proc/%s/schedstat", pid);
-	if ((f = fopen(path, "r"))) {
+	if (!strcmp(field, "pss"))
+		return snprintf(path, sizeof(path), "/proc/%s/smaps_rollup", pid) >=
+		    (int)sizeof(path) ? -1 : keys(path, "Pss:", NULL);
+	if (snprintf(path, sizeof(path), "/proc/%s/schedstat", pid) <
+	    (int)sizeof(path) && (f = fopen(path, "r"))) {
 		if (fscanf(f, "%lld", &v) != 1)
 			v = -1;
 		fclose(f);
