@@ -5,9 +5,15 @@
 
 #define MS 1000000LL          /* ns in a ms */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define NORETURN __attribute__((noreturn))
+#else
+#define NORETURN
+#endif
+
 /* "prog: msg" on stderr; a format ending in ':' appends strerror(errno) */
 void warnx_(const char *fmt, ...);
-void die(int status, const char *fmt, ...);
+NORETURN void die(int status, const char *fmt, ...);
 void setprog(const char *name);
 
 long long now_ns(void);             /* CLOCK_MONOTONIC */
