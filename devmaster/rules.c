@@ -21,6 +21,7 @@
 /* why a line is bad */
 struct why {
 	char s[256];
+	unsigned long budget;   /* copies of atoms left to the file's regexes */
 };
 
 static int
@@ -51,14 +52,28 @@ word(char **s)
 }
 
 /*
- * Repetitions in a regex: regcomp(3) of glibc copies what a{m,n} repeats n
+ * What a regex costs regcomp(3) of glibc.  It copies what a{m,n} repeats n
  * times and what a+ repeats twice, so that nested or adjacent repetitions
- * multiply: 30 bytes such as "a++++++++++++++++++++++++" or
- * "((a{255}){255}){255}" take gigabytes.  re_size() is an upper bound of
- * those copies, from RE_SIZE_MAX + 1 on meaning "too many".
+ * multiply: 30 bytes such as "((a{255}){255}){255}" take gigabytes.  And a
+ * repetition of what can match nothing costs it time that grows as a power
+ * of their number: "(a*)+" 500 times takes 6 s, "a++++++*+++++++++" 2 s.
+ * So such a repetition (a**, (a|)+, (b?){9}, ^*) is refused, and so is a
+ * regex of more than RE_SIZE_MAX copies of atoms, or a file whose regexes
+ * have more than RE_FILE_MAX in all.
  */
-#define RE_SIZE_MAX  65536     /* about 40 MB in regcomp */
+#define RE_SIZE_MAX  16384     /* about 5 MB in regcomp */
+#define RE_FILE_MAX  65536
 #define RE_DEPTH_MAX 32        /* nested groups */
+
+/* a group, or the whole regex, as far as it is read */
+struct re_part {
+	unsigned long size;     /* copies of atoms */
+	unsigned long last;     /* of them in the last piece */
+	int before;             /* the pieces before the last can match nothing */
+	int empty;              /* the last piece can */
+	int piece;              /* there is a last piece */
+	int alt;                /* an alternative before this one can */
+};
 
 static unsigned long
 times(unsigned long n, unsigned long m)
@@ -86,13 +101,18 @@ bracket(const char *s)
 	return *t ? t + 1 : s + 1;
 }
 
-/* "{m}", "{m,}" or "{m,n}" at s: *end past it, the copies it makes; 0 if none */
+/* "*", "+", "?", "{m}", "{m,}" or "{m,n}" at s: *end past it, *empty
+ * whether it can repeat 0 times, the copies it makes; 0 if none */
 static unsigned long
-interval(const char *s, const char **end)
+repetition(const char *s, const char **end, int *empty)
 {
 	unsigned long m = 0, n = 0;
 	int comma = 0, digits = 0;
 
+	*end = s + 1;
+	*empty = *s != '+';
+	if (*s != '{')
+		return *s == '+' ? 2 : *s == '*' || *s == '?';
 	for (s++; *s >= '0' && *s <= '9'; s++, digits++)
 		m = times(m, 10) + (unsigned long)(*s - '0');
 	if (*s == ',') {
@@ -103,43 +123,86 @@ interval(const char *s, const char **end)
 	if (!digits || *s != '}')
 		return 0;
 	*end = s + 1;
+	*empty = m == 0;
 	n = !comma ? m : n ? n : m + 1;
 	return n ? n : 1;
 }
 
-static unsigned long
-re_size(const char *s)
+/* a new last piece of p: size atoms, empty if it can match nothing */
+static void
+piece(struct re_part *p, unsigned long size, int empty)
 {
-	unsigned long outer[RE_DEPTH_MAX], size = 0, last = 0, k;
+	p->before = p->before && (!p->piece || p->empty);
+	p->size += size;
+	p->last = size;
+	p->empty = empty;
+	p->piece = 1;
+}
+
+/* whether p, ended, can match nothing */
+static int
+part_empty(const struct re_part *p)
+{
+	return p->alt || (p->before && (!p->piece || p->empty));
+}
+
+static const struct re_part re_start = { 0, 0, 1, 0, 0, 0 };
+
+/* an atom at s: a character, an escaped one or a bracket; *empty if it
+ * matches no character (an anchor or a back-reference) */
+static const char *
+atom(const char *s, int *empty)
+{
+	*empty = *s == '^' || *s == '$';
+	if (*s == '[')
+		return bracket(s);
+	if (*s == '\\' && s[1]) {
+		*empty = !!strchr("123456789bB<>`'", s[1]);
+		return s + 2;
+	}
+	return s + 1;
+}
+
+/* why the regex s is refused, or NULL and *size its copies of atoms */
+static const char *
+re_refused(const char *s, unsigned long *size)
+{
+	struct re_part outer[RE_DEPTH_MAX], p = re_start, g;
 	size_t depth = 0;
 	const char *end;
+	unsigned long k;
+	int empty;
 
-	for (; *s && size <= RE_SIZE_MAX; s = end) {
-		end = s + 1;
-		/* a repetition of the last atom or group: k copies of it */
-		k = *s == '+' ? 2 : *s == '{' ? interval(s, &end) : 0;
-		if (k) {
-			size = size - last + times(last, k);
-			last = times(last, k);
+	for (; *s && p.size <= RE_SIZE_MAX; s = end) {
+		if ((k = repetition(s, &end, &empty)) && p.piece) {
+			if (p.empty)
+				return "a repetition of what can match nothing";
+			p.size = p.size - p.last + times(p.last, k);
+			p.last = times(p.last, k);
+			p.empty = empty;
 		} else if (*s == '(') {
 			if (depth == RE_DEPTH_MAX)
-				return RE_SIZE_MAX + 1;
-			outer[depth++] = size;
-			size = last = 0;
+				return "groups nested too deep";
+			outer[depth++] = p;
+			p = re_start;
+			end = s + 1;
 		} else if (*s == ')' && depth) {
-			last = size ? size : 1;
-			size = outer[--depth] + last;
-		} else if (*s != '*' && *s != '?') {
-			/* an atom: a character, an escaped one or a bracket */
-			if (*s == '[')
-				end = bracket(s);
-			else if (*s == '\\' && s[1])
-				end = s + 2;
-			last = 1;
-			size++;
+			g = p;
+			p = outer[--depth];
+			piece(&p, g.size ? g.size : 1, part_empty(&g));
+			end = s + 1;
+		} else if (*s == '|') {
+			p.alt = part_empty(&p);
+			p.before = 1;
+			p.piece = 0;
+			end = s + 1;
+		} else {
+			end = atom(s, &empty);
+			piece(&p, 1, empty);
 		}
 	}
-	return size;
+	*size = p.size;
+	return p.size > RE_SIZE_MAX ? "too many repetitions" : NULL;
 }
 
 /* re anchored at both ends as "^(re)$": its %0 is group 1 */
@@ -147,11 +210,17 @@ static int
 compile(regex_t *re, const char *src, int flags, struct why *w)
 {
 	char buf[RULE_LINE_MAX + 8];
+	unsigned long size;
+	const char *why;
 	regex_t probe;
 	int e;
 
-	if (re_size(src) > RE_SIZE_MAX)
-		return bad(w, "regex '%s': too many repetitions or groups", src);
+	if ((why = re_refused(src, &size)))
+		return bad(w, "regex '%s': %s", src, why);
+	if (size > w->budget)
+		return bad(w, "regex '%s': more than %d repetitions in the file",
+		           src, RE_FILE_MAX);
+	w->budget -= size;
 	/* alone, so that "a)|(b" is refused rather than read as a(|)b */
 	if ((e = regcomp(&probe, src, REG_EXTENDED | REG_NOSUB))) {
 		regerror(e, &probe, buf, sizeof(buf));
@@ -473,6 +542,7 @@ rules_load(struct rules *rs, const char *path)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
+	w.budget = RE_FILE_MAX;
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
 		return -1;
