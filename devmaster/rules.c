@@ -186,7 +186,10 @@ re_refused(const char *s, unsigned long *size)
 			outer[depth++] = p;
 			p = re_start;
 			end = s + 1;
-		} else if (*s == ')' && depth) {
+		} else if (*s == ')') {
+			/* glibc takes it for a character, but not in ^(re)$ */
+			if (!depth)
+				return "unmatched )";
 			g = p;
 			p = outer[--depth];
 			piece(&p, g.size ? g.size : 1, part_empty(&g));
@@ -221,7 +224,7 @@ compile(regex_t *re, const char *src, int flags, struct why *w)
 		return bad(w, "regex '%s': more than %d repetitions in the file",
 		           src, RE_FILE_MAX);
 	w->budget -= size;
-	/* alone, so that "a)|(b" is refused rather than read as a(|)b */
+	/* alone, for the errors it would not have in "^(re)$" */
 	if ((e = regcomp(&probe, src, REG_EXTENDED | REG_NOSUB))) {
 		regerror(e, &probe, buf, sizeof(buf));
 		return bad(w, "bad regex '%s': %s", src, buf);
