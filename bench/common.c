@@ -168,7 +168,8 @@ spawn(char *const argv[], char *const env[], int quiet)
 	if ((pid = fork()) < 0)
 		die(111, "fork:");
 	if (pid == 0) {
-		if (quiet && (fd = open("/dev/null", O_WRONLY)) >= 0) {
+		/* not close-on-exec: it may be 1 itself */
+		if (quiet && (fd = open("/dev/null", O_WRONLY)) >= 0 && fd != 1) {
 			if (dup2(fd, 1) < 0)
 				_exit(111);
 			close(fd);

@@ -33,7 +33,7 @@ main(int argc, char *argv[])
 	setprog("feed");
 	if (argc < 4 || !(cmd = command(argc, argv, 2)))
 		die(2, "usage: feed FILE -- COMMAND...");
-	if ((fd = open(argv[1], O_RDONLY)) < 0 || fstat(fd, &st) < 0)
+	if ((fd = open(argv[1], O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
 		die(111, "%s:", argv[1]);
 	if (!(buf = malloc((size_t)st.st_size + 2)))
 		die(111, "malloc:");
@@ -52,12 +52,15 @@ main(int argc, char *argv[])
 		if (!ne)
 			continue;
 		env[ne] = NULL;
-		if (run(cmd, env, 0) == 127)
+		if (run(cmd, env, 0) == 127) {
+			free(buf);
 			return 111;
+		}
 		events++;
 	}
 	r = (ssize_t)(now_ns() - t0);
 	printf("%lld %.3f %.0f\n", events, (double)r / MS,
 	    r > 0 ? (double)events * 1e9 / (double)r : 0.0);
+	free(buf);
 	return 0;
 }
