@@ -7,6 +7,7 @@
 #endif
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -33,6 +34,23 @@ sig_default_raw(int sig)
 	if (syscall(SYS_rt_sigaction, sig, zero, NULL, 8) == 0)
 		return 0;
 	return (int)syscall(SYS_rt_sigaction, sig, zero, NULL, 16);
+}
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+void
+os_close_from(int lowfd)
+{
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) < 0)
+		close_from(lowfd);
+}
+
+int
+os_pipe(int fd[2])
+{
+	return pipe2(fd, O_CLOEXEC);
 }
 
 int
@@ -109,6 +127,20 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 #else /* !__linux__ */
 
 static int sig_default_raw(int sig) { (void)sig; errno = ENOSYS; return -1; }
+void os_close_from(int lowfd) { close_from(lowfd); }
+
+int
+os_pipe(int fd[2])
+{
+	if (pipe(fd) < 0)
+		return -1;
+	if (set_cloexec(fd[0]) < 0 || set_cloexec(fd[1]) < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	return 0;
+}
 
 int os_subreaper(void) { errno = ENOSYS; return -1; }
 int os_pidfd(pid_t pid) { (void)pid; errno = ENOSYS; return -1; }
@@ -124,6 +156,24 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 
 #endif
 
+/* the signals sig_reset() must reset, once sig_prepare() found them */
+static struct {
+	int prepared;
+	unsigned long long todo;      /* bit s-1 for signal s */
+} sg;
+
+void
+sig_prepare(void)
+{
+	struct sigaction old;
+	int s;
+
+	for (s = 1; s <= 64; s++)
+		if (sigaction(s, NULL, &old) < 0 || old.sa_handler != SIG_DFL)
+			sg.todo |= 1ULL << (s - 1);
+	sg.prepared = 1;
+}
+
 void
 sig_reset(void)
 {
@@ -134,9 +184,13 @@ sig_reset(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (s = 1; s <= 64; s++)
-		if (s != SIGKILL && s != SIGSTOP && sigaction(s, &sa, NULL) < 0)
+	for (s = 1; s <= 64; s++) {
+		if (s == SIGKILL || s == SIGSTOP ||
+		    (sg.prepared && !(sg.todo & (1ULL << (s - 1)))))
+			continue;
+		if (sigaction(s, &sa, NULL) < 0)
 			sig_default_raw(s);   /* EINVAL: reserved by libc */
+	}
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }

@@ -17,8 +17,16 @@ struct procinfo {
  * Default dispositions for every signal and an empty mask, before exec:
  * also those ignored when we were started, even the ones libc reserves
  * for itself and will not touch (a posix_spawn'ed parent leaves them so).
+ * After sig_prepare(), called once the program's own dispositions are
+ * set, only the signals that need it (caught, ignored or reserved) are
+ * reset: a few system calls rather than 64.
  */
+void sig_prepare(void);
 void sig_reset(void);
+/* close every fd >= lowfd (close_range(2), else one by one) */
+void os_close_from(int lowfd);
+/* a pipe whose both ends are close-on-exec */
+int os_pipe(int fd[2]);
 /* become a child subreaper (orphaned descendants are reparented to us) */
 int os_subreaper(void);
 /* a file descriptor that polls readable when process pid exits */

@@ -20,25 +20,26 @@ static const char *states[] = { "down", "starting", "up", "backoff", "stopping" 
 static const char *wants[] = { "up", "down", "once" };
 static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING" };
 
-static int
-env_path(char *buf, size_t size, const char *var, const char *def)
+static char *
+env_path(const char *var, const char *def)
 {
 	const char *v = getenv(var);
+	char buf[PATH_MAX], *s;
 
 	if (!v || !*v)
 		v = def;
-	if (abs_path(buf, size, v) < 0) {
+	if (abs_path(buf, sizeof(buf), v) < 0 || !(s = strdup(buf))) {
 		warnf("%s: %s:", var, v);
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return s;
 }
 
 int
 paths_init(struct paths *p)
 {
-	if (env_path(p->sysdir, sizeof(p->sysdir), "SYSDIR", SYSDIR) < 0 ||
-	    env_path(p->rundir, sizeof(p->rundir), "RUNDIR", RUNDIR) < 0)
+	if (!(p->sysdir = env_path("SYSDIR", SYSDIR)) ||
+	    !(p->rundir = env_path("RUNDIR", RUNDIR)))
 		return -1;
 	return 0;
 }
@@ -297,6 +298,8 @@ list_has(const char *list, const char *name)
 
 static const char *numeric[] = { "pid", "supervisor", "exitcode", "signal",
 	"since", "stamp", "due", "starts", "restarts" };
+static const char *textual[] = { "state", "want", "starttime", "waiting",
+	"deps", "blocked" };
 
 static int
 status_field(struct status *st, const char *k, const char *v)
@@ -322,7 +325,6 @@ status_field(struct status *st, const char *k, const char *v)
 	}
 	if (!strcmp(k, "starttime"))
 		return parse_ull(v, (unsigned long long)-1, &st->starttime);
-	/* unknown keys are ignored, for newer writers */
 	if (lookup(k, numeric, LEN(numeric)) < 0)
 		return 0;
 	if (parse_ll(v, -2, 0x7fffffffffffffffLL, &n) < 0)
@@ -352,26 +354,31 @@ status_field(struct status *st, const char *k, const char *v)
 int
 status_parse(const char *buf, struct status *st)
 {
-	char line[STATUS_MAX], *eq;
-	const char *p = buf, *nl;
-	size_t len;
+	char key[16], val[NAMELIST];
+	const char *p = buf, *nl, *eq;
+	size_t klen, vlen;
 
 	status_init(st);
-	while (*p) {
-		nl = strchr(p, '\n');
-		if (!nl)
+	for (; *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n')))
 			return -1;     /* truncated */
-		len = (size_t)(nl - p);
-		if (len >= sizeof(line))
+		if (!(eq = memchr(p, '=', (size_t)(nl - p))))
 			return -1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl + 1;
-		eq = strchr(line, '=');
-		if (!eq)
+		klen = (size_t)(eq - p);
+		vlen = (size_t)(nl - eq - 1);
+		if (klen >= sizeof(key))
+			continue;      /* no key of ours is that long */
+		memcpy(key, p, klen);
+		key[klen] = '\0';
+		/* unknown keys are ignored, for newer writers */
+		if (lookup(key, numeric, LEN(numeric)) < 0 &&
+		    lookup(key, textual, LEN(textual)) < 0)
+			continue;
+		if (vlen >= sizeof(val))
 			return -1;
-		*eq = '\0';
-		if (status_field(st, line, eq + 1) < 0)
+		memcpy(val, eq + 1, vlen);
+		val[vlen] = '\0';
+		if (status_field(st, key, val) < 0)
 			return -1;
 	}
 	return 0;

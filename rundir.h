@@ -43,8 +43,8 @@ struct status {
 };
 
 struct paths {
-	char sysdir[PATH_MAX];
-	char rundir[PATH_MAX];
+	char *sysdir;                 /* allocated to their length: a */
+	char *rundir;                 /* runsyssv's memory is per service */
 };
 
 /* SYSDIR and RUNDIR from the environment or config.h, made absolute */

@@ -22,7 +22,7 @@
 
 static struct {
 	struct paths paths;
-	char script[PATH_MAX];
+	char *script;         /* absolute path */
 	const char *name;
 	int dirfd, lockfd, ctlfd, ctlkeep, sigfd;
 	int execfd;           /* reports a failed exec, EOF on success */
@@ -35,6 +35,8 @@ static struct {
 	long long started;    /* mono_ms of the start */
 	long long upat;       /* mono_ms to become UP without a "waited" */
 	int depends;          /* the script calls sysmgr-depends */
+	struct stat seen;     /* of the script, when depends was found */
+	int devnull;          /* stdin of the service */
 	long long killat;     /* mono_ms of the SIGKILL while stopping */
 	long long pollat;     /* mono_ms of the next leftover check */
 	int killed;           /* SIGKILL sent */
@@ -133,19 +135,17 @@ child(int go, int ex)
 	setsid();
 	umask(SERVICE_UMASK);
 	sig_reset();
+	/* stdin, the exec report on 3, the release on 4, nothing else */
+	if ((go = fcntl(go, F_DUPFD, 5)) < 0 || (ex = fcntl(ex, F_DUPFD, 5)) < 0 ||
+	    dup2(sv.devnull, 0) < 0 || dup2(ex, 3) < 0 || set_cloexec(3) < 0 ||
+	    dup2(go, 4) < 0)
+		_exit(111);
+	os_close_from(5);
 	/* wait until our pid is in the status file: if runsyssv dies first,
 	 * EOF, and no unrecorded instance ever runs */
-	if (read(go, &c, 1) != 1)
+	if (read(4, &c, 1) != 1)
 		_exit(111);
-	if (dup2(ex, 3) < 0)
-		_exit(111);
-	set_cloexec(3);
-	close_from(4);
-	e = open("/dev/null", O_RDONLY | O_NOCTTY);
-	if (e < 0 || (e != 0 && dup2(e, 0) < 0))
-		_exit(111);
-	if (e != 0)
-		close(e);
+	close(4);
 	execl(sv.script, sv.script, (char *)NULL);
 	e = errno;
 	write_all(3, &e, sizeof(e));
@@ -194,7 +194,16 @@ static int
 calls_depends(void)
 {
 	char buf[4096], *line, *save;
+	struct stat st;
 
+	/* read again only when the script changed */
+	if (stat(sv.script, &st) < 0)
+		return 0;
+	if (st.st_ino == sv.seen.st_ino && st.st_dev == sv.seen.st_dev &&
+	    st.st_size == sv.seen.st_size && st.st_mtime == sv.seen.st_mtime &&
+	    st.st_ctime == sv.seen.st_ctime)
+		return sv.depends;
+	sv.seen = st;
 	if (read_file(sv.script, buf, sizeof(buf)) < 0)
 		return 0;
 	for (line = strtok_r(buf, "\n", &save); line;
@@ -222,13 +231,10 @@ backoff(void)
 static void
 spawn(void)
 {
-	struct procinfo pi;
 	int go[2], ex[2];
 	pid_t pid;
 
-	if (pipe(go) < 0 || pipe(ex) < 0 || set_cloexec(go[0]) < 0 ||
-	    set_cloexec(go[1]) < 0 || set_cloexec(ex[0]) < 0 ||
-	    set_cloexec(ex[1]) < 0 || (pid = fork()) < 0) {
+	if (os_pipe(go) < 0 || os_pipe(ex) < 0 || (pid = fork()) < 0) {
 		warnf("cannot start:");
 		sv.st.exitcode = EXIT_SYSTEM;
 		sv.st.signal = 0;
@@ -242,22 +248,25 @@ spawn(void)
 	}
 	close(go[0]);
 	close(ex[1]);
+	/*
+	 * The least before the release the service waits for: its pid in
+	 * the status.  Until we poll again it does not even run on a CPU of
+	 * its own, mostly: the rest comes once it has run (exec_done()).
+	 */
 	sv.st.pid = pid;
-	sv.st.starttime = os_procinfo(pid, &pi) == 0 ? pi.starttime : 0;
+	sv.st.starttime = 0;
 	sv.st.starts++;
-	sv.pgrp = pid;
-	sv.killed = 0;
-	sv.started = mono_ms();
 	sv.st.waiting[0] = sv.st.deps[0] = sv.st.blocked[0] = '\0';
-	sv.depends = calls_depends();
-	sv.upat = 0;
-	unwatch();
 	set_state(ST_STARTING);
-	say(sv.name, "started (pid %ld)", (long)pid);
 	if (write_all(go[1], "g", 1) < 0)
 		warnf("cannot release the service:");
 	close(go[1]);
 	sv.execfd = ex[0];
+	sv.pgrp = pid;
+	sv.killed = 0;
+	sv.started = mono_ms();
+	sv.upat = 0;
+	unwatch();
 }
 
 /* the exec of the script: EOF when it succeeded, else its errno; up says
@@ -265,6 +274,7 @@ spawn(void)
 static void
 exec_done(int up)
 {
+	struct procinfo pi;
 	int e = 0;
 	ssize_t r;
 
@@ -275,6 +285,11 @@ exec_done(int up)
 	while (r < 0 && errno == EINTR);
 	close(sv.execfd);
 	sv.execfd = -1;
+	say(sv.name, "started (pid %ld)", (long)sv.st.pid);
+	/* its start time, for a later runsyssv to know it by */
+	if (sv.st.pid > 0 && os_procinfo(sv.st.pid, &pi) == 0)
+		sv.st.starttime = pi.starttime;
+	sv.depends = calls_depends();
 	if (r == (ssize_t)sizeof(e)) {
 		errno = e;
 		warnf("cannot run %s:", sv.script);
@@ -527,8 +542,11 @@ command(void *ctx, char *line)
 static int
 same_process(const struct status *old, struct procinfo *pi)
 {
+	/* a start time not recorded yet (runsyssv died right after the
+	 * start): the process that leads its own group under that pid */
 	if (os_procinfo(old->pid, pi) == 0)
-		return pi->starttime == old->starttime && pi->state != 'Z';
+		return pi->state != 'Z' && (old->starttime ?
+		    pi->starttime == old->starttime : pi->pgrp == old->pid);
 	/* without /proc: a process that leads its own group, as services
 	 * do, under that pid is taken for it */
 	if (errno != ENOSYS || getpgid(old->pid) != old->pid)
@@ -630,7 +648,7 @@ setup(void)
 {
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT };
 	static const int ign[] = { SIGHUP, SIGPIPE };
-	char dir[PATH_MAX];
+	char *slash;
 	int i;
 
 	if (paths_init(&sv.paths) < 0)
@@ -646,14 +664,19 @@ setup(void)
 	if ((sv.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
 	    sig_ignore(ign, LEN(ign)) < 0)
 		die(EXIT_SYSTEM, "signals:");
+	sig_prepare();
+	if ((sv.devnull = open("/dev/null", O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		die(EXIT_SYSTEM, "/dev/null:");
 	if (setenv("SYSMGR_SERVICE", sv.name, 1) < 0 ||
 	    setenv("RUNDIR", sv.paths.rundir, 1) < 0)
 		die(EXIT_SYSTEM, "setenv:");
 	os_subreaper();
 	/* services start in the directory of their script */
-	if (fmt(dir, sizeof(dir), "%.*s", (int)(strrchr(sv.script, '/') -
-	    sv.script), sv.script) < 0 || chdir(dir[0] ? dir : "/") < 0)
-		warnf("cannot change directory to %s:", dir);
+	slash = strrchr(sv.script, '/');
+	*slash = '\0';
+	if (chdir(slash == sv.script ? "/" : sv.script) < 0)
+		warnf("cannot change directory to %s:", sv.script);
+	*slash = '/';
 	resume();
 }
 
@@ -790,7 +813,7 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	char *arg;
+	char path[PATH_MAX], *arg;
 
 	setprogname("runsyssv");
 	if (argc > 1 && !strcmp(argv[1], "--")) {
@@ -800,11 +823,13 @@ main(int argc, char *argv[])
 		usage();
 	if (argc != 2)
 		usage();
-	if (abs_path(sv.script, sizeof(sv.script), argv[1]) < 0)
+	if (abs_path(path, sizeof(path), argv[1]) < 0)
 		die(EXIT_USAGE, "%s:", argv[1]);
-	if (!(arg = strdup(sv.script)) || !(sv.name = arg_name(arg)))
+	if (!(sv.script = strdup(path)) || !(arg = strdup(path)))
+		die(EXIT_SYSTEM, "strdup:");
+	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
-		    printable(sv.script, sizeof(sv.script), argv[1]));
+		    printable(path, sizeof(path), argv[1]));
 	setprogname(sv.name);
 	setup();
 	loop();

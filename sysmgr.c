@@ -154,8 +154,7 @@ spawn(struct svc *s)
 		return;
 	}
 	if (path_join(script, sizeof(script), m.paths.sysdir, s->name) < 0 ||
-	    pipe(ex) < 0 || set_cloexec(ex[0]) < 0 || set_cloexec(ex[1]) < 0 ||
-	    (pid = fork()) < 0) {
+	    os_pipe(ex) < 0 || (pid = fork()) < 0) {
 		say(s->name, "cannot start runsyssv, retrying in %d s:",
 		    retry_later(s));
 		return;
@@ -597,6 +596,7 @@ setup(void)
 	if ((m.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
 	    sig_ignore(ign, LEN(ign)) < 0)
 		die(EXIT_SYSTEM, "signals:");
+	sig_prepare();
 	if (chdir(m.paths.sysdir) < 0)
 		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
 	m.watchfd = os_watch(m.paths.sysdir);
