@@ -301,14 +301,13 @@ static const char *numeric[] = { "pid", "supervisor", "exitcode", "signal",
 static const char *textual[] = { "state", "want", "starttime", "waiting",
 	"deps", "blocked" };
 
+/* k one of numeric[] or textual[] (status_parse() skips the others) */
 static int
 status_field(struct status *st, const char *k, const char *v)
 {
 	long long n = 0;
 	int i;
 
-	if (!*k)
-		return -1;
 	if (!strcmp(k, "state") || !strcmp(k, "want")) {
 		i = *k == 's' ? lookup(v, states, LEN(states)) :
 		    lookup(v, wants, LEN(wants));
@@ -325,8 +324,6 @@ status_field(struct status *st, const char *k, const char *v)
 	}
 	if (!strcmp(k, "starttime"))
 		return parse_ull(v, (unsigned long long)-1, &st->starttime);
-	if (lookup(k, numeric, LEN(numeric)) < 0)
-		return 0;
 	if (parse_ll(v, -2, 0x7fffffffffffffffLL, &n) < 0)
 		return -1;
 	if (!strcmp(k, "pid") || !strcmp(k, "supervisor")) {
