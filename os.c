@@ -156,11 +156,9 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 
 #endif
 
-/* the signals sig_reset() must reset, once sig_prepare() found them */
-static struct {
-	int prepared;
-	unsigned long long todo;      /* bit s-1 for signal s */
-} sg;
+/* the signals sig_reset() resets, bit s-1 for signal s: all of them
+ * until sig_prepare() found those that need it */
+static unsigned long long sig_todo = ~0ULL;
 
 void
 sig_prepare(void)
@@ -168,10 +166,10 @@ sig_prepare(void)
 	struct sigaction old;
 	int s;
 
+	sig_todo = 0;
 	for (s = 1; s <= 64; s++)
 		if (sigaction(s, NULL, &old) < 0 || old.sa_handler != SIG_DFL)
-			sg.todo |= 1ULL << (s - 1);
-	sg.prepared = 1;
+			sig_todo |= 1ULL << (s - 1);
 }
 
 void
@@ -185,8 +183,7 @@ sig_reset(void)
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	for (s = 1; s <= 64; s++) {
-		if (s == SIGKILL || s == SIGSTOP ||
-		    (sg.prepared && !(sg.todo & (1ULL << (s - 1)))))
+		if (s == SIGKILL || s == SIGSTOP || !(sig_todo & (1ULL << (s - 1))))
 			continue;
 		if (sigaction(s, &sa, NULL) < 0)
 			sig_default_raw(s);   /* EINVAL: reserved by libc */
