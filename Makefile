@@ -176,26 +176,28 @@ bench: all $(BENCH_BIN)
 	QUICK="$(QUICK)" sh bench/run
 
 bench-helpers: $(BENCH_BIN)
+# each helper is bench/NAME.c with common.o ($@ is expanded in the rule)
+BENCH_LD = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $@.c bench/common.o $(LDLIBS)
 bench/common.o: bench/common.c bench/common.h config.mk
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ bench/common.c
 bench/floor: bench/floor.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/respawn: bench/respawn.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/respawn.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/lines: bench/lines.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/lines.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/gone: bench/gone.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/gone.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/timecmd: bench/timecmd.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/timecmd.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/depwake: bench/depwake.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/depwake.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/kevents: bench/kevents.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/kevents.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/feed: bench/feed.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/feed.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 bench/procs: bench/procs.c bench/common.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/procs.c bench/common.o $(LDLIBS)
+	$(BENCH_LD)
 
 clean: clean-bench
 clean-bench:
