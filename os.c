@@ -17,6 +17,34 @@
 #include "os.h"
 #include "util.h"
 
+extern char **environ;
+
+/* close every fd >= lowfd: those /proc/self/fd lists, else every possible one */
+static void
+close_each(int lowfd)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+	DIR *d;
+	struct dirent *e;
+	unsigned long long fd;
+	int dfd;
+
+	d = opendir("/proc/self/fd");
+	if (!d) {
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (; lowfd < max; lowfd++)
+			close(lowfd);
+		return;
+	}
+	dfd = dirfd(d);
+	while ((e = readdir(d)))
+		if (parse_ull(e->d_name, INT_MAX, &fd) == 0 &&
+		    (int)fd >= lowfd && (int)fd != dfd)
+			close((int)fd);
+	closedir(d);
+}
+
 #ifdef __linux__
 
 #ifndef SYS_pidfd_open
@@ -44,7 +72,7 @@ void
 os_close_from(int lowfd)
 {
 	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) < 0)
-		close_from(lowfd);
+		close_each(lowfd);
 }
 
 int
@@ -127,7 +155,7 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 #else /* !__linux__ */
 
 static int sig_default_raw(int sig) { (void)sig; errno = ENOSYS; return -1; }
-void os_close_from(int lowfd) { close_from(lowfd); }
+void os_close_from(int lowfd) { close_each(lowfd); }
 
 int
 os_pipe(int fd[2])
@@ -306,4 +334,128 @@ os_descendants(const pid_t *roots, size_t nroots, pid_t pgrp, pid_t *out,
 	}
 	free(t);
 	return (long)kept;
+}
+
+void
+os_spawn_init(struct spawn *sp, const char *path, char *const *argv)
+{
+	int i;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->path = path;
+	sp->argv = argv;
+	for (i = 0; i < SPAWN_FDS; i++)
+		sp->fd[i] = SPAWN_KEEP;
+	sp->nfd = 3;
+	sp->release = sp->report = -1;
+}
+
+/* the child of os_spawn(): report errno on rep if anything fails */
+static void
+spawn_child(const struct spawn *sp, int go, int rep)
+{
+	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 2, i, e;
+	char c;
+
+	if (sp->leader == SPAWN_SESSION)
+		setsid();
+	else if (sp->leader == SPAWN_GROUP)
+		setpgid(0, 0);
+	sig_reset();
+	/* what must survive goes above every fd we set, then in place: the
+	 * report on n, the release on n + 1, the fds on 0..n-1 */
+	if ((rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0 ||
+	    (go >= 0 && (go = fcntl(go, F_DUPFD_CLOEXEC, base)) < 0))
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((keep[i] = sp->fd[i]) >= 0 &&
+		    (keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, base)) < 0)
+			goto fail;
+	if (dup2(rep, n) < 0 || set_cloexec(n) < 0)
+		goto fail;
+	rep = n;
+	if (go >= 0 && (dup2(go, n + 1) < 0 || set_cloexec(n + 1) < 0))
+		goto fail;
+	go = go >= 0 ? n + 1 : -1;
+	for (i = 0; i < n; i++)
+		if (keep[i] >= 0 ? dup2(keep[i], i) < 0 :
+		    keep[i] == SPAWN_CLOSE && close(i) < 0 && errno != EBADF)
+			goto fail;
+	os_close_from(base);
+	/* held: EOF instead of the byte when our parent died meanwhile */
+	if (go >= 0 && (read(go, &c, 1) != 1 || close(go) < 0)) {
+		errno = ECANCELED;
+		goto fail;
+	}
+	if (sp->dir && chdir(sp->dir) < 0)
+		goto fail;
+	if (sp->envp)
+		environ = (char **)sp->envp;
+	if (strchr(sp->path, '/'))
+		execv(sp->path, sp->argv);
+	else
+		execvp(sp->path, sp->argv);
+fail:
+	e = errno;
+	(void)write_all(rep, &e, sizeof(e));
+	_exit(127);
+}
+
+pid_t
+os_spawn(struct spawn *sp)
+{
+	int go[2] = { -1, -1 }, rep[2];
+	pid_t pid;
+
+	sp->release = sp->report = -1;
+	if (os_pipe(rep) < 0)
+		return -1;
+	if (sp->hold && os_pipe(go) < 0) {
+		close(rep[0]);
+		close(rep[1]);
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		if (go[1] >= 0)
+			close(go[1]);    /* else we would hold our own release */
+		spawn_child(sp, go[0], rep[1]);
+	}
+	close(rep[1]);
+	if (go[0] >= 0)
+		close(go[0]);
+	if (pid < 0) {
+		close(rep[0]);
+		if (go[1] >= 0)
+			close(go[1]);
+		return -1;
+	}
+	sp->report = rep[0];
+	sp->release = go[1];
+	return pid;
+}
+
+int
+os_release(struct spawn *sp)
+{
+	int r = write_all(sp->release, "g", 1);
+
+	close(sp->release);
+	sp->release = -1;
+	return r;
+}
+
+int
+os_spawn_result(struct spawn *sp)
+{
+	ssize_t r;
+	int e = 0;
+
+	if (sp->report < 0)
+		return 0;
+	do
+		r = read(sp->report, &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(sp->report);
+	sp->report = -1;
+	return r == (ssize_t)sizeof(e) ? e : 0;
 }

@@ -25,6 +25,42 @@ void sig_prepare(void);
 void sig_reset(void);
 /* close every fd >= lowfd (close_range(2), else one by one) */
 void os_close_from(int lowfd);
+
+/*
+ * One way to start a child, for every program.  The child gets a session
+ * or a process group of its own when asked, default signal dispositions
+ * and an empty mask (sig_reset()), the fds fd[0..nfd-1] as its 0..nfd-1
+ * (SPAWN_KEEP leaves ours, SPAWN_CLOSE closes it) and no other, and
+ * executes path (looked up in PATH when it has no '/') with argv and envp
+ * (NULL: our environment), in dir when not NULL.  With hold, it waits for
+ * os_release() before the chdir and the exec.  A failed exec (or chdir) is
+ * reported through report: os_spawn_result() reads it.
+ */
+#define SPAWN_FDS   16
+#define SPAWN_KEEP  (-1)
+#define SPAWN_CLOSE (-2)
+enum { SPAWN_SESSION = 1, SPAWN_GROUP = 2 };
+struct spawn {
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	const char *dir;
+	int fd[SPAWN_FDS];
+	int nfd;
+	int leader;            /* 0, SPAWN_SESSION or SPAWN_GROUP */
+	int hold;
+	/* set by os_spawn() */
+	int release;           /* with hold: write end that lets it go on */
+	int report;            /* read end: EOF once it executed, else errno */
+};
+/* a struct spawn of path and argv that keeps fds 0-2 */
+void os_spawn_init(struct spawn *sp, const char *path, char *const *argv);
+/* the child's pid, or -1 (nothing started, fds of sp closed) */
+pid_t os_spawn(struct spawn *sp);
+/* with hold: let the child go on to its exec */
+int os_release(struct spawn *sp);
+/* wait for the exec: 0 once it happened, else the errno that failed it */
+int os_spawn_result(struct spawn *sp);
 /* a pipe whose both ends are close-on-exec */
 int os_pipe(int fd[2]);
 /* become a child subreaper (orphaned descendants are reparented to us) */

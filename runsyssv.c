@@ -126,32 +126,6 @@ leftovers(void)
 	return sv.st.pid > 0 || have_children();
 }
 
-static void
-child(int go, int ex)
-{
-	char c;
-	int e;
-
-	setsid();
-	umask(SERVICE_UMASK);
-	sig_reset();
-	/* stdin, the exec report on 3, the release on 4, nothing else */
-	if ((go = fcntl(go, F_DUPFD, 5)) < 0 || (ex = fcntl(ex, F_DUPFD, 5)) < 0 ||
-	    dup2(sv.devnull, 0) < 0 || dup2(ex, 3) < 0 || set_cloexec(3) < 0 ||
-	    dup2(go, 4) < 0)
-		_exit(111);
-	os_close_from(5);
-	/* wait until our pid is in the status file: if runsyssv dies first,
-	 * EOF, and no unrecorded instance ever runs */
-	if (read(4, &c, 1) != 1)
-		_exit(111);
-	close(4);
-	execl(sv.script, sv.script, (char *)NULL);
-	e = errno;
-	write_all(3, &e, sizeof(e));
-	_exit(127);
-}
-
 /* in BACKOFF after a run that found dependencies stopped: watch them */
 static void
 watch_blocked(void)
@@ -231,23 +205,24 @@ backoff(void)
 static void
 spawn(void)
 {
-	int go[2], ex[2];
+	char *argv[] = { sv.script, NULL };
+	struct spawn sp;
 	pid_t pid;
 
-	if (os_pipe(go) < 0 || os_pipe(ex) < 0 || (pid = fork()) < 0) {
+	/* a new session, stdin on /dev/null, no fd but 0-2; held until its
+	 * pid is in the status file: if runsyssv dies first, it gets EOF,
+	 * and no unrecorded instance ever runs */
+	os_spawn_init(&sp, sv.script, argv);
+	sp.leader = SPAWN_SESSION;
+	sp.hold = 1;
+	sp.fd[0] = sv.devnull;
+	if ((pid = os_spawn(&sp)) < 0) {
 		warnf("cannot start:");
 		sv.st.exitcode = EXIT_SYSTEM;
 		sv.st.signal = 0;
 		backoff();
 		return;
 	}
-	if (pid == 0) {
-		close(go[1]);
-		close(ex[0]);
-		child(go[0], ex[1]);
-	}
-	close(go[0]);
-	close(ex[1]);
 	/*
 	 * The least before the release the service waits for: its pid in
 	 * the status.  Until we poll again it does not even run on a CPU of
@@ -258,10 +233,9 @@ spawn(void)
 	sv.st.starts++;
 	sv.st.waiting[0] = sv.st.deps[0] = sv.st.blocked[0] = '\0';
 	set_state(ST_STARTING);
-	if (write_all(go[1], "g", 1) < 0)
+	if (os_release(&sp) < 0)
 		warnf("cannot release the service:");
-	close(go[1]);
-	sv.execfd = ex[0];
+	sv.execfd = sp.report;
 	sv.pgrp = pid;
 	sv.killed = 0;
 	sv.started = mono_ms();

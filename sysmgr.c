@@ -141,9 +141,10 @@ static void
 spawn(struct svc *s)
 {
 	char script[PATH_MAX];
-	int ex[2], e = 0;
-	ssize_t r;
+	char *argv[] = { "runsyssv", "--", script, NULL };
+	struct spawn sp;
 	pid_t pid;
+	int e;
 
 	if (!m.runsyssv[0])
 		find_runsyssv();
@@ -153,26 +154,15 @@ spawn(struct svc *s)
 		    retry_later(s));
 		return;
 	}
+	os_spawn_init(&sp, m.runsyssv, argv);
+	sp.leader = SPAWN_SESSION;
 	if (path_join(script, sizeof(script), m.paths.sysdir, s->name) < 0 ||
-	    os_pipe(ex) < 0 || (pid = fork()) < 0) {
+	    (pid = os_spawn(&sp)) < 0) {
 		say(s->name, "cannot start runsyssv, retrying in %d s:",
 		    retry_later(s));
 		return;
 	}
-	if (pid == 0) {
-		sig_reset();
-		setsid();
-		execl(m.runsyssv, "runsyssv", "--", script, (char *)NULL);
-		e = errno;
-		write_all(ex[1], &e, sizeof(e));
-		_exit(127);
-	}
-	close(ex[1]);
-	do
-		r = read(ex[0], &e, sizeof(e));
-	while (r < 0 && errno == EINTR);
-	close(ex[0]);
-	if (r == (ssize_t)sizeof(e)) {
+	if ((e = os_spawn_result(&sp))) {
 		waitpid(pid, NULL, 0);
 		errno = e;
 		say(s->name, "cannot run %s, retrying in %d s:", m.runsyssv,

@@ -1,5 +1,4 @@
 /* See LICENSE file for copyright and license details. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -351,32 +350,6 @@ std_fds(void)
 		return -1;
 	close(fd);
 	return 0;
-}
-
-void
-close_from(int lowfd)
-{
-	long max = sysconf(_SC_OPEN_MAX);
-	DIR *d;
-	struct dirent *e;
-	unsigned long long fd;
-	int dfd;
-
-	/* on Linux, close only what is open; elsewhere every possible fd */
-	d = opendir("/proc/self/fd");
-	if (!d) {
-		if (max < 0 || max > 65536)
-			max = 65536;
-		for (; lowfd < max; lowfd++)
-			close(lowfd);
-		return;
-	}
-	dfd = dirfd(d);
-	while ((e = readdir(d)))
-		if (parse_ull(e->d_name, INT_MAX, &fd) == 0 &&
-		    (int)fd >= lowfd && (int)fd != dfd)
-			close((int)fd);
-	closedir(d);
 }
 
 static const struct { int sig; const char *name; } signames[] = {

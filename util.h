@@ -72,8 +72,6 @@ const char *printable(char *buf, size_t size, const char *s);
 /* the last component of a path, trailing slashes ignored; NULL if none */
 const char *base_name(char *path);
 
-/* close every fd >= lowfd */
-void close_from(int lowfd);
 /* open /dev/null on whichever of fds 0, 1, 2 is closed */
 int std_fds(void);
 

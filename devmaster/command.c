@@ -54,31 +54,6 @@ make_env(struct devmaster *d, const struct uevent *ev, const struct match *m,
 	*e = NULL;
 }
 
-static void
-child(const struct devmaster *d, const char *cmd)
-{
-	char *argv[4];
-	int p[2];
-
-	setpgid(0, 0);
-	sig_reset();
-	if (chdir(d->node.devdir) < 0)
-		warnf("%s:", d->node.devdir);
-	/* stdin at its end, whatever devmaster reads */
-	if (pipe(p) == 0) {
-		close(p[1]);
-		if (p[0] != 0 && dup2(p[0], 0) == 0)
-			close(p[0]);
-	}
-	argv[0] = "sh";
-	argv[1] = "-c";
-	argv[2] = (char *)cmd;
-	argv[3] = NULL;
-	execve(DEVMASTER_SHELL, argv, d->cmdenv);
-	warnf("%s:", DEVMASTER_SHELL);
-	_exit(127);
-}
-
 /* wait for pid within the time limit, else kill its group: 0 if it ended,
  * -1 when it was killed at the time limit, -2 when devmaster stops */
 static int
@@ -107,6 +82,40 @@ wait_cmd(struct devmaster *d, pid_t pid, int *st)
 	return d->quit ? -2 : -1;
 }
 
+/* sh -c cmd in a process group of its own, in DEVDIR, with stdin at its
+ * end whatever devmaster reads */
+static pid_t
+spawn_cmd(struct devmaster *d, const char *cmd)
+{
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	struct spawn sp;
+	int p[2], e;
+	pid_t pid;
+
+	if (os_pipe(p) < 0) {
+		warnf("pipe:");
+		return -1;
+	}
+	close(p[1]);
+	os_spawn_init(&sp, DEVMASTER_SHELL, argv);
+	sp.envp = d->cmdenv;
+	sp.dir = d->node.devdir;
+	sp.leader = SPAWN_GROUP;
+	sp.fd[0] = p[0];
+	pid = os_spawn(&sp);
+	close(p[0]);
+	if (pid < 0) {
+		warnf("fork:");
+		return -1;
+	}
+	if ((e = os_spawn_result(&sp))) {
+		errno = e;
+		warnf("cannot run %s in %s:", DEVMASTER_SHELL, d->node.devdir);
+		/* it exits at once: the wait below reaps it */
+	}
+	return pid;
+}
+
 void
 command_run(struct devmaster *d, const char *cmd, const struct uevent *ev,
             const struct match *m, const char *mdev)
@@ -119,13 +128,8 @@ command_run(struct devmaster *d, const char *cmd, const struct uevent *ev,
 		return;
 	}
 	make_env(d, ev, m, mdev);
-	if ((pid = fork()) < 0) {
-		warnf("%s: fork:", mdev);
+	if ((pid = spawn_cmd(d, cmd)) < 0)
 		return;
-	}
-	if (pid == 0)
-		child(d, cmd);
-	setpgid(pid, pid);
 	if ((r = wait_cmd(d, pid, &st)) == -2)
 		warnf("%s: command killed, devmaster is stopping: %s", mdev, cmd);
 	else if (r < 0)

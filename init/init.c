@@ -103,18 +103,18 @@ static pid_t
 spawn(const char *path, const char *arg)
 {
 	char *argv[] = { (char *)path, (char *)arg, NULL };
-	pid_t pid = fork();
+	struct spawn sp;
+	pid_t pid;
 
-	if (pid < 0) {
+	os_spawn_init(&sp, path, argv);
+	sp.leader = SPAWN_SESSION;
+	if ((pid = os_spawn(&sp)) < 0) {
 		warnf("cannot start %s:", path);
 		return 0;
 	}
-	if (pid == 0) {
-		sig_reset();
-		setsid();
-		execvp(path, argv);
+	if ((errno = os_spawn_result(&sp))) {
 		warnf("cannot run %s:", path);
-		_exit(127);
+		return 0;        /* reap() collects it */
 	}
 	return pid;
 }
