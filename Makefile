@@ -3,7 +3,7 @@
 include config.mk
 
 BIN = sysmgr runsyssv svctl sysmgr-depends
-LIBOBJ = util.o os.o rundir.o
+LIBOBJ = util.o os.o rundir.o settings.o log.o
 OBJ = $(BIN:=.o) $(LIBOBJ)
 MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8
 
@@ -12,6 +12,8 @@ all: $(BIN)
 $(OBJ): config.h config.mk util.h
 os.o rundir.o: os.h
 rundir.o sysmgr.o runsyssv.o svctl.o sysmgr-depends.o: rundir.h os.h
+settings.o runsyssv.o: settings.h
+log.o runsyssv.o sysmgr.o: log.h
 
 sysmgr: sysmgr.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ sysmgr.o $(LIBOBJ) $(LDLIBS)

@@ -1,7 +1,6 @@
 /* See LICENSE file for copyright and license details. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,9 +15,11 @@
 #include "rundir.h"
 #include "util.h"
 
-static const char *states[] = { "down", "starting", "up", "backoff", "stopping" };
+static const char *states[] = { "down", "starting", "up", "backoff", "stopping",
+	"failed", "reloading" };
+static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING",
+	"FAILED", "RELOADING" };
 static const char *wants[] = { "up", "down", "once" };
-static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING" };
 
 static char *
 env_path(const char *var, const char *def)
@@ -39,7 +40,8 @@ int
 paths_init(struct paths *p)
 {
 	if (!(p->sysdir = env_path("SYSDIR", SYSDIR)) ||
-	    !(p->rundir = env_path("RUNDIR", RUNDIR)))
+	    !(p->rundir = env_path("RUNDIR", RUNDIR)) ||
+	    !(p->logdir = env_path("LOGDIR", LOGDIR)))
 		return -1;
 	return 0;
 }
@@ -53,6 +55,34 @@ name_ok(const char *name)
 		return 0;
 	for (; *s; s++)
 		if (*s == '/' || *s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* the names editors, sed -i, package managers and scripts write first */
+int
+name_temporary(const char *name)
+{
+	static const char *const ends[] = { ".new", ".tmp", ".temp", "~",
+	    ".swp", ".swx", ".bak", ".orig", ".rej", ".dpkg-new", ".dpkg-old",
+	    ".dpkg-dist", ".dpkg-tmp", ".rpmnew", ".rpmsave", ".ucf-new",
+	    ".ucf-old", ".ucf-dist" };
+	size_t n = strlen(name), i, e;
+
+	for (i = 0; i < LEN(ends); i++) {
+		e = strlen(ends[i]);
+		if (n > e && !strcmp(name + n - e, ends[i]))
+			return 1;
+	}
+	/* emacs #name#, vim's write test 4913, sed -i's sedXXXXXX */
+	if ((n > 2 && name[0] == '#' && name[n - 1] == '#') || !strcmp(name, "4913"))
+		return 1;
+	if (n != 9 || strncmp(name, "sed", 3))
+		return 0;
+	for (i = 3; i < n; i++)
+		if (!(name[i] >= '0' && name[i] <= '9') &&
+		    !(name[i] >= 'a' && name[i] <= 'z') &&
+		    !(name[i] >= 'A' && name[i] <= 'Z'))
 			return 0;
 	return 1;
 }
@@ -86,6 +116,10 @@ service_check(const char *sysdir, const char *name, const char **why)
 			*why = "no such service";
 		else
 			*why = strerror(errno);
+		return -1;
+	}
+	if (name_temporary(name)) {
+		*why = "a temporary file name";
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -124,7 +158,7 @@ service_arg(const char *sysdir, char *arg, int *exists)
 static int
 visible(const struct dirent *e)
 {
-	return e->d_name[0] != '.';
+	return e->d_name[0] != '.' && !name_temporary(e->d_name);
 }
 
 int
@@ -161,6 +195,33 @@ service_list_free(char **names, int n)
 	free(names);
 }
 
+/* a directory we made, or one that is ours: nobody else may write it
+ * (a fresh tmpfs is mode 1777: it is made 0755) */
+static int
+dir_take(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && fchmod(fd, 0755) < 0)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int
+rundir_open(const struct paths *p)
+{
+	return dir_take(p->rundir);
+}
+
 int
 svc_open(const struct paths *p, const char *name, int create)
 {
@@ -169,56 +230,189 @@ svc_open(const struct paths *p, const char *name, int create)
 
 	if (path_join(path, sizeof(path), p->rundir, name) < 0)
 		return -1;
-	if (create) {
-		if (mkdir(p->rundir, 0755) < 0 && errno != EEXIST)
-			return -1;
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return -1;
-	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd;
+	if (!create)
+		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((fd = rundir_open(p)) < 0)
+		return -1;
+	close(fd);
+	return dir_take(path);
 }
 
-int
-lock_take(int dirfd, const char *file)
+static void
+ev_remove(int svcfd, DIR *d)
+{
+	struct dirent *e;
+
+	if (d) {
+		ev_notify(d);     /* waiters see it gone */
+		rewinddir(d);
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+	}
+	unlinkat(svcfd, "event", AT_REMOVEDIR);
+}
+
+void
+svc_remove(const struct paths *p, const char *name, int dirfd, DIR *ev)
+{
+	static const char *const files[] = { "control", "status", "pid",
+	    RD_NOTIFY, RD_READY, RD_LOG, RD_SPILL, "lock" };
+	char dir[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < LEN(files); i++)
+		unlinkat(dirfd, files[i], 0);
+	ev_remove(dirfd, ev);
+	if (path_join(dir, sizeof(dir), p->rundir, name) == 0)
+		rmdir(dir);
+}
+
+/* 1 when process pid runs as uid (or nothing tells: no /proc) */
+static int
+runs_as(pid_t pid, uid_t uid)
+{
+	char path[32];
+	struct stat st;
+
+	if (fmt(path, sizeof(path), "/proc/%ld", (long)pid) < 0)
+		return 0;
+	if (stat(path, &st) == 0)
+		return st.st_uid == uid;
+	return errno == ENOENT && access("/proc/self", F_OK) < 0;
+}
+
+/* the holder of a write lock on fd; 0 when free, or held by what cannot
+ * be a supervisor: a read lock, a process of another user than owner */
+static pid_t
+holder_of(int fd, uid_t owner)
 {
 	struct flock fl;
-	int fd;
 
-	fd = openat(dirfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0)
-		return -1;
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) < 0) {
-		int e = errno == EACCES ? EAGAIN : errno;
+	if (fcntl(fd, F_GETLK, &fl) < 0)
+		return -1;
+	if (fl.l_type != F_WRLCK || !runs_as(fl.l_pid, owner))
+		return 0;
+	return fl.l_pid;
+}
 
+/* a lock file that is ours and only ours: anything else is replaced */
+static int
+lock_open(int dirfd, const char *file)
+{
+	struct stat st;
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(dirfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY |
+		    O_NOFOLLOW | O_NONBLOCK, 0600);
+		if (fd < 0 && errno != ELOOP)
+			return -1;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid() && !(st.st_mode & 077))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
+			return -1;
+	}
+	errno = EPERM;
+	return -1;
+}
+
+static int
+lock_take(int dirfd, const char *file)
+{
+	struct flock fl;
+	int fd, tries, e;
+
+	for (tries = 0; tries < 2; tries++) {
+		if ((fd = lock_open(dirfd, file)) < 0)
+			return -1;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return fd;
+		e = errno == EACCES ? EAGAIN : errno;
+		/* held by no supervisor of ours (a read lock through an old
+		 * file mode): that file is not the lock any more */
+		if (e == EAGAIN && holder_of(fd, geteuid()) == 0 &&
+		    unlinkat(dirfd, file, 0) == 0) {
+			close(fd);
+			continue;
+		}
 		close(fd);
 		errno = e;
 		return -1;
 	}
-	return fd;
+	errno = EAGAIN;
+	return -1;
 }
 
-pid_t
+static pid_t
 lock_holder(int dirfd, const char *file)
 {
-	struct flock fl;
+	struct stat st;
+	pid_t pid;
 	int fd;
 
-	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+	    O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_GETLK, &fl) < 0) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		pid = 0;
+	else
+		pid = holder_of(fd, st.st_uid);
+	close(fd);
+	return pid;
+}
+
+int svc_lock(int dirfd) { return lock_take(dirfd, "lock"); }
+pid_t svc_holder(int dirfd) { return lock_holder(dirfd, "lock"); }
+int mgr_lock(int rundirfd) { return lock_take(rundirfd, ".sysmgr.lock"); }
+pid_t mgr_holder(int rundirfd) { return lock_holder(rundirfd, ".sysmgr.lock"); }
+
+/* buf of n bytes into file, replaced atomically through file.new */
+static int
+replace(int dirfd, const char *file, const char *buf, size_t n)
+{
+	char tmp[32];
+	int fd;
+
+	if (fmt(tmp, sizeof(tmp), "%s.new", file) < 0)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOCTTY | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, buf, n) < 0) {
 		close(fd);
+		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
-	close(fd);
-	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+	if (close(fd) < 0 || renameat(dirfd, tmp, dirfd, file) < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pid_write(int dirfd, pid_t pid)
+{
+	char buf[32];
+	int n;
+
+	if (pid <= 0)
+		return unlinkat(dirfd, "pid", 0) < 0 && errno != ENOENT ? -1 : 0;
+	if ((n = fmt(buf, sizeof(buf), "%ld\n", (long)pid)) < 0)
+		return -1;
+	return replace(dirfd, "pid", buf, (size_t)n);
 }
 
 const char *
@@ -251,19 +445,7 @@ status_init(struct status *st)
 	st->state = ST_DOWN;
 	st->want = WANT_UP;
 	st->exitcode = EXIT_NONE;
-}
-
-/* a signed decimal within [min, max] */
-static int
-parse_ll(const char *s, long long min, long long max, long long *out)
-{
-	unsigned long long v;
-	int neg = *s == '-';
-
-	if (parse_ull(s + neg, (unsigned long long)max, &v) < 0)
-		return -1;
-	*out = neg ? -(long long)v : (long long)v;
-	return *out < min ? -1 : 0;
+	st->stoptimeout = STOP_TIMEOUT;
 }
 
 int
@@ -296,64 +478,135 @@ list_has(const char *list, const char *name)
 	return 0;
 }
 
-static const char *numeric[] = { "pid", "supervisor", "exitcode", "signal",
-	"since", "stamp", "due", "starts", "restarts" };
-static const char *textual[] = { "state", "want", "starttime", "waiting",
-	"deps", "blocked" };
+/* one table of the keys of the status file, for reading and writing */
+enum { K_STATE, K_WANT, K_PID, K_ULL, K_LL, K_EXIT, K_SIG, K_UL, K_LIST,
+       K_TEXT };
+#define AT(f) offsetof(struct status, f)
+static const struct key {
+	const char *name;
+	int type;
+	size_t off;
+} keys[] = {
+	{ "state", K_STATE, AT(state) }, { "want", K_WANT, AT(want) },
+	{ "pid", K_PID, AT(pid) }, { "starttime", K_ULL, AT(starttime) },
+	{ "supervisor", K_PID, AT(supervisor) },
+	{ "supstart", K_ULL, AT(supstart) }, { "since", K_LL, AT(since) },
+	{ "stamp", K_LL, AT(stamp) }, { "due", K_LL, AT(due) },
+	{ "exitcode", K_EXIT, AT(exitcode) }, { "signal", K_SIG, AT(signal) },
+	{ "starts", K_UL, AT(starts) }, { "restarts", K_UL, AT(restarts) },
+	{ "fails", K_UL, AT(fails) }, { "ignored", K_UL, AT(ignored) },
+	{ "dropped", K_UL, AT(dropped) },
+	{ "stoptimeout", K_UL, AT(stoptimeout) },
+	{ "readytimeout", K_UL, AT(readytimeout) },
+	{ "waiting", K_LIST, AT(waiting) }, { "deps", K_LIST, AT(deps) },
+	{ "blocked", K_LIST, AT(blocked) }, { "why", K_TEXT, AT(why) },
+	{ "text", K_TEXT, AT(text) }, { "bad", K_TEXT, AT(bad) },
+};
+#define FIELD(st, k, type) ((type *)(void *)((char *)(st) + (k)->off))
 
-/* k one of numeric[] or textual[] (status_parse() skips the others) */
+/* 1 if s has no control character */
 static int
-status_field(struct status *st, const char *k, const char *v)
+text_ok(const char *s)
 {
-	long long n = 0;
-	int i;
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
 
-	if (!strcmp(k, "state") || !strcmp(k, "want")) {
-		i = *k == 's' ? lookup(v, states, LEN(states)) :
+static int
+field_parse(struct status *st, const struct key *k, const char *v)
+{
+	unsigned long long n = 0;
+	int neg = v[0] == '-', i;
+
+	switch (k->type) {
+	case K_STATE:
+	case K_WANT:
+		i = k->type == K_STATE ? lookup(v, states, LEN(states)) :
 		    lookup(v, wants, LEN(wants));
-		if (i < 0)
+		*FIELD(st, k, int) = i;
+		return i < 0 ? -1 : 0;
+	case K_LIST:
+	case K_TEXT:
+		if (k->type == K_LIST ? !list_ok(v) : !text_ok(v))
 			return -1;
-		*(*k == 's' ? &st->state : &st->want) = i;
+		return fmt(FIELD(st, k, char), k->type == K_LIST ? NAMELIST :
+		    TEXT_MAX, "%s", v) < 0 ? -1 : 0;
+	case K_EXIT:
+		if (parse_ull(v + neg, neg ? 2 : 255, &n) < 0)
+			return -1;
+		*FIELD(st, k, int) = neg ? -(int)n : (int)n;
 		return 0;
 	}
-	if (!strcmp(k, "waiting") || !strcmp(k, "deps") || !strcmp(k, "blocked")) {
-		if (!list_ok(v))
-			return -1;
-		return fmt(*k == 'w' ? st->waiting : *k == 'd' ? st->deps :
-		    st->blocked, NAMELIST, "%s", v) < 0 ? -1 : 0;
-	}
-	if (!strcmp(k, "starttime"))
-		return parse_ull(v, (unsigned long long)-1, &st->starttime);
-	if (parse_ll(v, -2, 0x7fffffffffffffffLL, &n) < 0)
+	if (parse_ull(v, k->type == K_PID ? 0x7fffffffULL : k->type == K_SIG ?
+	    255 : k->type == K_LL ? 0x7fffffffffffffffULL : k->type == K_UL ?
+	    (unsigned long)-1 : (unsigned long long)-1, &n) < 0)
 		return -1;
-	if (!strcmp(k, "pid") || !strcmp(k, "supervisor")) {
-		if (n < 0 || n > 0x7fffffff)
-			return -1;
-		*(*k == 'p' ? &st->pid : &st->supervisor) = (pid_t)n;
-	} else if (!strcmp(k, "exitcode") || !strcmp(k, "signal")) {
-		if (n > 255 || (*k == 's' && n < 0))
-			return -1;
-		*(*k == 'e' ? &st->exitcode : &st->signal) = (int)n;
-	} else if (!strcmp(k, "since"))
-		st->since = n;
-	else if (!strcmp(k, "stamp"))
-		st->stamp = n;
-	else if (!strcmp(k, "due"))
-		st->due = n;
-	else if (!strcmp(k, "starts") || !strcmp(k, "restarts")) {
-		if (n < 0)
-			return -1;
-		*(*k == 's' ? &st->starts : &st->restarts) = (unsigned long)n;
-	}
+	if (k->type == K_PID)
+		*FIELD(st, k, pid_t) = (pid_t)n;
+	else if (k->type == K_SIG)
+		*FIELD(st, k, int) = (int)n;
+	else if (k->type == K_LL)
+		*FIELD(st, k, long long) = (long long)n;
+	else if (k->type == K_UL)
+		*FIELD(st, k, unsigned long) = (unsigned long)n;
+	else
+		*FIELD(st, k, unsigned long long) = n;
 	return 0;
+}
+
+static int
+field_format(char *buf, size_t size, const struct status *st,
+             const struct key *k)
+{
+	const char *s;
+
+	switch (k->type) {
+	case K_STATE:
+	case K_WANT:
+		s = k->type == K_STATE ? state_name(*FIELD(st, k, const int)) :
+		    want_name(*FIELD(st, k, const int));
+		return fmt(buf, size, "%s=%s\n", k->name, s);
+	case K_LIST:
+	case K_TEXT:
+		return fmt(buf, size, "%s=%s\n", k->name, FIELD(st, k, const char));
+	case K_PID:
+		return fmt(buf, size, "%s=%ld\n", k->name,
+		    (long)*FIELD(st, k, const pid_t));
+	case K_EXIT:
+	case K_SIG:
+		return fmt(buf, size, "%s=%d\n", k->name, *FIELD(st, k, const int));
+	case K_LL:
+		return fmt(buf, size, "%s=%lld\n", k->name,
+		    *FIELD(st, k, const long long));
+	case K_UL:
+		return fmt(buf, size, "%s=%lu\n", k->name,
+		    *FIELD(st, k, const unsigned long));
+	default:
+		return fmt(buf, size, "%s=%llu\n", k->name,
+		    *FIELD(st, k, const unsigned long long));
+	}
+}
+
+static const struct key *
+key_find(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(keys); i++)
+		if (strlen(keys[i].name) == len && !memcmp(keys[i].name, p, len))
+			return &keys[i];
+	return NULL;
 }
 
 int
 status_parse(const char *buf, struct status *st)
 {
-	char key[16], val[NAMELIST];
+	char val[NAMELIST];
+	const struct key *k;
 	const char *p = buf, *nl, *eq;
-	size_t klen, vlen;
+	size_t vlen;
 
 	status_init(st);
 	for (; *p; p = nl + 1) {
@@ -361,35 +614,30 @@ status_parse(const char *buf, struct status *st)
 			return -1;     /* truncated */
 		if (!(eq = memchr(p, '=', (size_t)(nl - p))))
 			return -1;
-		klen = (size_t)(eq - p);
-		vlen = (size_t)(nl - eq - 1);
-		if (klen >= sizeof(key))
-			continue;      /* no key of ours is that long */
-		memcpy(key, p, klen);
-		key[klen] = '\0';
 		/* unknown keys are ignored, for newer writers */
-		if (lookup(key, numeric, LEN(numeric)) < 0 &&
-		    lookup(key, textual, LEN(textual)) < 0)
+		if (!(k = key_find(p, (size_t)(eq - p))))
 			continue;
+		vlen = (size_t)(nl - eq - 1);
 		if (vlen >= sizeof(val))
 			return -1;
 		memcpy(val, eq + 1, vlen);
 		val[vlen] = '\0';
-		if (status_field(st, key, val) < 0)
+		if (field_parse(st, k, val) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 int
-status_read(int dirfd, struct status *st)
+status_load(int dirfd, struct status *st)
 {
 	char buf[STATUS_MAX];
 	ssize_t n, r;
 	int fd;
 
 	status_init(st);
-	fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	for (n = 0; (size_t)n < sizeof(buf) - 1; n += r) {
@@ -413,70 +661,105 @@ status_read(int dirfd, struct status *st)
 	return 0;
 }
 
+/* with no room for status.new: over the old file, which has its page (a
+ * reader may see it half written, takes it for invalid and reads again) */
+static int
+overwrite(int dirfd, const char *buf, size_t n)
+{
+	int fd = openat(dirfd, "status", O_WRONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NOFOLLOW | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -1;
+	r = pwrite(fd, buf, n, 0) == (ssize_t)n && ftruncate(fd, (off_t)n) == 0;
+	close(fd);
+	return r ? 0 : -1;
+}
+
 int
 status_write(int dirfd, const struct status *st)
 {
 	char buf[STATUS_MAX];
-	int fd, n;
+	size_t i, n = 0;
+	int w;
 
-	n = fmt(buf, sizeof(buf),
-	    "state=%s\nwant=%s\npid=%ld\nstarttime=%llu\nsupervisor=%ld\n"
-	    "since=%lld\nstamp=%lld\ndue=%lld\nexitcode=%d\nsignal=%d\n"
-	    "starts=%lu\nrestarts=%lu\nwaiting=%s\ndeps=%s\nblocked=%s\n",
-	    state_name(st->state), want_name(st->want), (long)st->pid,
-	    st->starttime, (long)st->supervisor, st->since, st->stamp, st->due,
-	    st->exitcode, st->signal, st->starts, st->restarts, st->waiting,
-	    st->deps, st->blocked);
-	if (n < 0)
-		return -1;
-	fd = openat(dirfd, "status.new",
-	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, buf, (size_t)n) < 0) {
-		close(fd);
-		unlinkat(dirfd, "status.new", 0);
-		return -1;
+	for (i = 0; i < LEN(keys); i++) {
+		if ((w = field_format(buf + n, sizeof(buf) - n, st, &keys[i])) < 0)
+			return -1;
+		n += (size_t)w;
 	}
-	if (close(fd) < 0 || renameat(dirfd, "status.new", dirfd, "status") < 0) {
-		unlinkat(dirfd, "status.new", 0);
+	if (replace(dirfd, "status", buf, n) == 0)
+		return 0;
+	if (errno != ENOSPC && errno != EDQUOT)
 		return -1;
+	return overwrite(dirfd, buf, n);
+}
+
+/* who cannot read the lock: the supervisor the status names, if that
+ * very process (its start time) runs as the owner of the lock */
+static int
+supervisor_runs(int dirfd, const struct status *st)
+{
+	struct procinfo pi;
+	struct stat ls;
+
+	if (st->supervisor <= 0 || !st->supstart ||
+	    os_procinfo(st->supervisor, &pi) < 0 || pi.state == 'Z' ||
+	    pi.starttime != st->supstart ||
+	    fstatat(dirfd, "lock", &ls, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return runs_as(st->supervisor, ls.st_uid);
+}
+
+int
+svc_status(int dirfd, struct status *st)
+{
+	pid_t holder = svc_holder(dirfd);
+	int r;
+
+	status_init(st);
+	if (holder < 0 && errno != EACCES)
+		return -1;
+	r = status_load(dirfd, st);
+	if (r < 0 && errno != ENOENT && errno != EINVAL)
+		return -1;
+	if (holder > 0 || (holder < 0 && r == 0 && supervisor_runs(dirfd, st))) {
+		if (r == 0)
+			return 1;
+		if (errno == EINVAL)
+			return -1;      /* being replaced: ask again */
+		/* a runsyssv that has just taken the lock */
+		status_init(st);
+		st->state = ST_STARTING;
+		st->stamp = mono_ms();
+		return 1;
 	}
+	/* what was recorded, the want above all, is still of use */
+	if (r < 0)
+		status_init(st);
+	st->state = ST_DOWN;
+	st->pid = 0;
 	return 0;
 }
 
 int
-status_get(int dirfd, struct status *st)
-{
-	status_init(st);
-	if (dirfd < 0 || lock_holder(dirfd, "lock") <= 0) {
-		/* what was recorded, the want above all, is still of use */
-		if (dirfd >= 0 && status_read(dirfd, st) < 0)
-			status_init(st);
-		st->state = ST_DOWN;
-		st->pid = 0;
-		return 0;
-	}
-	if (status_read(dirfd, st) == 0)
-		return 1;
-	if (errno != ENOENT)
-		return -1;
-	/* a runsyssv that has just taken the lock */
-	status_init(st);
-	st->state = ST_STARTING;
-	st->stamp = mono_ms();
-	return 1;
-}
-
-int
-status_of(const struct paths *p, const char *name, struct status *st)
+svc_status_named(const struct paths *p, const char *name, struct status *st)
 {
 	int fd = svc_open(p, name, 0), r;
 
-	r = status_get(fd, st);
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0) {
+		status_init(st);
+		return errno == ENOENT ? 0 : -1;
+	}
+	r = svc_status(fd, st);
+	close(fd);
 	return r;
+}
+
+int
+status_up(const struct status *st)
+{
+	return st->state == ST_UP || st->state == ST_RELOADING;
 }
 
 static long long
@@ -493,6 +776,9 @@ exit_text(char *buf, size_t size, const struct status *st)
 {
 	char sig[32];
 
+	buf[0] = '\0';
+	if (st->pid > 0 || st->state == ST_STARTING || status_up(st))
+		return 0;
 	if (st->signal)
 		return fmt(buf, size, ", killed by %s",
 		    sig_text(st->signal, sig, sizeof(sig)));
@@ -500,20 +786,19 @@ exit_text(char *buf, size_t size, const struct status *st)
 		return fmt(buf, size, ", exited %d", st->exitcode);
 	if (st->exitcode == EXIT_UNKNOWN)
 		return fmt(buf, size, ", exited (status unknown)");
-	buf[0] = '\0';
 	return 0;
 }
 
 static int
 want_text(char *buf, size_t size, const struct status *st)
 {
-	int running = st->state == ST_UP || st->state == ST_STARTING ||
-	    st->state == ST_BACKOFF;
+	int running = st->state != ST_DOWN && st->state != ST_STOPPING &&
+	    st->state != ST_FAILED;
 
 	buf[0] = '\0';
 	if (st->want == WANT_DOWN && running)
 		return fmt(buf, size, ", want down");
-	if (st->want == WANT_UP && !running)
+	if (st->want == WANT_UP && !running && st->state != ST_FAILED)
 		return fmt(buf, size, ", want up");
 	return 0;
 }
@@ -556,11 +841,21 @@ next_text(char *buf, size_t size, const struct status *st)
 	return list_text(buf + n, size - (size_t)n, "or when up:", st->blocked);
 }
 
+/* the service's words and the runsyssv's remarks */
+static int
+notes_text(char *buf, size_t size, const struct status *st)
+{
+	return fmt(buf, size, "%s%s%s%s%s%s%s", st->why[0] ? ", " : "",
+	    st->why, st->text[0] ? ", \"" : "", st->text, st->text[0] ? "\"" : "",
+	    st->bad[0] ? ", bad setting: " : "", st->bad);
+}
+
 int
 status_line(char *buf, size_t size, const char *name,
             const struct status *st, int supervised)
 {
-	char pid[32] = "", ex[64] = "", next[2 * NAMELIST], want[16];
+	char pid[32] = "", ex[64], next[2 * NAMELIST], want[16];
+	char notes[3 * TEXT_MAX + 32];
 	const char *state;
 
 	if (!supervised)
@@ -569,14 +864,13 @@ status_line(char *buf, size_t size, const char *name,
 	    upper[st->state] : "?";
 	if (st->pid > 0 && fmt(pid, sizeof(pid), " (pid %ld)", (long)st->pid) < 0)
 		return -1;
-	if ((st->state == ST_DOWN || st->state == ST_BACKOFF) &&
-	    exit_text(ex, sizeof(ex), st) < 0)
-		return -1;
-	if (next_text(next, sizeof(next), st) < 0 ||
+	if (exit_text(ex, sizeof(ex), st) < 0 ||
+	    next_text(next, sizeof(next), st) < 0 ||
+	    notes_text(notes, sizeof(notes), st) < 0 ||
 	    want_text(want, sizeof(want), st) < 0)
 		return -1;
-	return fmt(buf, size, "%s: %s%s %llds%s%s%s", name, state, pid,
-	    secs_since(st->stamp), ex, next, want);
+	return fmt(buf, size, "%s: %s%s %llds%s%s%s%s", name, state, pid,
+	    secs_since(st->stamp), ex, notes, next, want);
 }
 
 int
@@ -585,14 +879,38 @@ status_show(char *buf, size_t size, const char *name,
 {
 	return fmt(buf, size,
 	    "name=%s\nstate=%s\npid=%ld\nwant=%s\nsince=%lld\nuptime=%lld\n"
-	    "restarts=%lu\nexitcode=%d\nsignal=%d\nsupervised=%d\n"
-	    "supervisor=%ld\nwaiting=%s\ndeps=%s\nblocked=%s\n",
+	    "restarts=%lu\nlast_exitcode=%d\nlast_signal=%d\nsupervised=%d\n"
+	    "supervisor=%ld\nwaiting=%s\ndeps=%s\nblocked=%s\nwhy=%s\n"
+	    "text=%s\nbad=%s\nfails=%lu\nignored=%lu\ndropped=%lu\n",
 	    name, supervised ? state_name(st->state) : "down",
 	    supervised ? (long)st->pid : 0L, want_name(st->want), st->since,
 	    supervised ? secs_since(st->stamp) : 0LL, st->restarts,
 	    st->exitcode, st->signal, supervised,
 	    supervised ? (long)st->supervisor : 0L,
-	    supervised ? st->waiting : "", st->deps, st->blocked);
+	    supervised ? st->waiting : "", st->deps, st->blocked,
+	    supervised ? st->why : "", st->text, st->bad, st->fails,
+	    st->ignored, st->dropped);
+}
+
+int
+fifo_open(int dirfd, const char *name, int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (mkfifoat(dirfd, name, 0600) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	/* whatever had that name must be our FIFO */
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 int
@@ -692,7 +1010,9 @@ ev_subscribe(const struct paths *p, const char *name, struct sub *s)
 	    fmt(s->name, sizeof(s->name), "%ld.%u", (long)getpid(), n++) < 0 ||
 	    mkfifoat(s->evfd, s->name, 0600) < 0)
 		return -1;
-	s->fd = openat(s->evfd, s->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* read and write: its own writer, it never polls a hang-up (which
+	 * it would once runsyssv closed it after a wake-up) */
+	s->fd = openat(s->evfd, s->name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (s->fd < 0) {
 		unlinkat(s->evfd, s->name, 0);
 		return -1;
@@ -735,17 +1055,6 @@ ev_wait(struct sub *s, size_t n, long long deadline)
 		if (pfd[i].fd >= 0 && pfd[i].revents)
 			while (read(pfd[i].fd, buf, sizeof(buf)) > 0)
 				;
-}
-
-void
-ev_remove(DIR *d)
-{
-	struct dirent *e;
-
-	rewinddir(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			unlinkat(dirfd(d), e->d_name, 0);
 }
 
 DIR *

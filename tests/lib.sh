@@ -30,8 +30,8 @@ need_root() {
 setUp() {
 	T=$(mktemp -d /tmp/sysmgr-test.XXXXXX) || exit 1
 	chmod 755 "$T"
-	SYSDIR=$T/sys RUNDIR=$T/run LOG=$T/log
-	export SYSDIR RUNDIR
+	SYSDIR=$T/sys RUNDIR=$T/run LOG=$T/log LOGDIR=$T/logs
+	export SYSDIR RUNDIR LOGDIR
 	mkdir "$SYSDIR"
 	: >"$LOG"
 }
@@ -110,6 +110,10 @@ ctxt() {
 	awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }' \
 	    "/proc/$1/status"
 }
+
+# the lines service NAME wrote, without their stamps; logged NAME ERE
+svclog() { cut -c29- "$LOGDIR/$1/current" 2>/dev/null; }
+logged() { svclog "$1" | grep -Eq -- "$2"; }
 
 run_shunit2() {
 	SHUNIT_PARENT=$0
