@@ -2,9 +2,9 @@
 
 include config.mk
 
-BIN = sysmgr runsyssv svctl sysmgr-depends
+BIN = sysmgr runsyssv svctl sysmgr-depends sysmgr-notify
 LIBOBJ = util.o os.o rundir.o settings.o log.o
-OBJ = $(BIN:=.o) $(LIBOBJ)
+OBJ = $(BIN:=.o) $(LIBOBJ) logread.o
 MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8
 
 all: $(BIN)
@@ -13,16 +13,19 @@ $(OBJ): config.h config.mk util.h
 os.o rundir.o: os.h
 rundir.o sysmgr.o runsyssv.o svctl.o sysmgr-depends.o: rundir.h os.h
 settings.o runsyssv.o: settings.h
-log.o runsyssv.o sysmgr.o: log.h
+log.o logread.o runsyssv.o sysmgr.o: log.h
+logread.o svctl.o: logread.h
 
 sysmgr: sysmgr.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ sysmgr.o $(LIBOBJ) $(LDLIBS)
 runsyssv: runsyssv.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ runsyssv.o $(LIBOBJ) $(LDLIBS)
-svctl: svctl.o $(LIBOBJ)
-	$(CC) $(LDFLAGS) -o $@ svctl.o $(LIBOBJ) $(LDLIBS)
+svctl: svctl.o logread.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ svctl.o logread.o $(LIBOBJ) $(LDLIBS)
 sysmgr-depends: sysmgr-depends.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ sysmgr-depends.o $(LIBOBJ) $(LDLIBS)
+sysmgr-notify: sysmgr-notify.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ sysmgr-notify.o $(LIBOBJ) $(LDLIBS)
 
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<

@@ -220,13 +220,13 @@ emit(struct logw *w, const char *buf, size_t n)
 }
 
 /*
- * Stamp the lines of buf (n bytes) into out: a line ends at a newline,
- * or after LOG_LINE_MAX bytes, or (last) with the buffer when it is the
- * end of a service's output.  Returns the bytes of buf taken, *olen the
- * bytes of out.
+ * Stamp the lines of buf (n bytes) into out, as many as fit in room
+ * bytes (one at least): a line ends at a newline, or after LOG_LINE_MAX
+ * bytes, or (last) with the buffer when it is the end of a service's
+ * output.  Returns the bytes of buf taken, *olen the bytes of out.
  */
 static size_t
-stamp_lines(const char *buf, size_t n, int last, size_t *olen)
+stamp_lines(const char *buf, size_t n, int last, size_t room, size_t *olen)
 {
 	char stamp[LOG_STAMP + 1];
 	const char *nl;
@@ -243,7 +243,7 @@ stamp_lines(const char *buf, size_t n, int last, size_t *olen)
 			take = len;
 		else
 			break;             /* the rest of it comes later */
-		if (*olen + LOG_STAMP + len + 1 > OUT_MAX && *olen)
+		if (*olen + LOG_STAMP + len + 1 > room && *olen)
 			break;
 		memcpy(out + *olen, stamp, LOG_STAMP);
 		memcpy(out + *olen + LOG_STAMP, buf + p, len);
@@ -252,6 +252,15 @@ stamp_lines(const char *buf, size_t n, int last, size_t *olen)
 		p += take;
 	}
 	return p;
+}
+
+/* bytes of a batch: up to the rotation, so that current passes log-size
+ * by one line at most */
+static size_t
+room(const struct logw *w)
+{
+	return w->cur >= 0 && w->size < w->max && w->max - w->size < OUT_MAX ?
+	    (size_t)(w->max - w->size) : OUT_MAX;
 }
 
 /* what of the spill is whole lines: into the log */
@@ -268,8 +277,10 @@ process(struct logw *w, int flush)
 		got = pread(w->spill, raw, want, (off_t)w->start);
 		if (got <= 0)
 			break;
+		if (w->cur < 0 && mono_ms() >= w->retry)
+			log_reopen(w);
 		used = stamp_lines(raw, (size_t)got,
-		    flush && w->start + got == w->eof, &olen);
+		    flush && w->start + got == w->eof, room(w), &olen);
 		if (!used)
 			break;
 		emit(w, out, olen);
@@ -296,7 +307,8 @@ drain_direct(struct logw *w, int fifo)
 
 	while ((got = read(fifo, raw, sizeof(raw))) > 0)
 		for (used = 0; used < (size_t)got;) {
-			used += stamp_lines(raw + used, (size_t)got - used, 1, &olen);
+			used += stamp_lines(raw + used, (size_t)got - used, 1,
+			    room(w), &olen);
 			emit(w, out, olen);
 		}
 }
@@ -328,7 +340,7 @@ log_line(struct logw *w, const char *line, size_t n)
 
 	if (n > LOG_LINE_MAX)
 		n = LOG_LINE_MAX;
-	stamp_lines(line, n, 1, &olen);
+	stamp_lines(line, n, 1, OUT_MAX, &olen);
 	emit(w, out, olen);
 	header_write(w);
 }

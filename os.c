@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <poll.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +68,55 @@ notify_addr(struct sockaddr_un *sa, socklen_t *len, const char *path)
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
 	    (path[0] != '@'));
 	return 0;
+}
+
+int
+os_notify_barrier(const char *path, int ms)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	static const char msg[] = "BARRIER=1";
+	struct sockaddr_un sa;
+	struct msghdr mh;
+	struct iovec iov;
+	struct pollfd pfd;
+	socklen_t salen;
+	int fd, p[2], r;
+
+	if (notify_addr(&sa, &salen, path) < 0 || os_pipe(p) < 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	iov.iov_base = (void *)msg;
+	iov.iov_len = sizeof(msg) - 1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &sa;
+	mh.msg_namelen = salen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &p[1], sizeof(int));
+	r = sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
+	close(fd);
+	close(p[1]);
+	/* the write end closed everywhere: a hang-up on the read end */
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	if (r == 0 && (poll(&pfd, 1, ms) <= 0 || !(pfd.revents & POLLHUP))) {
+		errno = ETIMEDOUT;
+		r = -1;
+	}
+	close(p[0]);
+	return r;
 }
 
 #ifdef __linux__
@@ -197,6 +247,28 @@ os_watch_read(struct watch *w, void (*fn)(void *, const char *, int), void *ctx)
 				    !(ev->mask & IN_ISDIR) ? WATCH_NEW : 0));
 		}
 	}
+}
+
+int
+os_notice(void)
+{
+	return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+int
+os_notice_add(int fd, const char *dir)
+{
+	return inotify_add_watch(fd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO |
+	    IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR) < 0 ? -1 : 0;
+}
+
+void
+os_notice_clear(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
 }
 
 int
@@ -334,6 +406,9 @@ os_watch(struct watch *w, const char *d)
 }
 void os_unwatch(struct watch *w) { (void)w; }
 int os_notify_socket(const char *p) { (void)p; errno = ENOSYS; return -1; }
+int os_notice(void) { errno = ENOSYS; return -1; }
+int os_notice_add(int fd, const char *d) { (void)fd; (void)d; return -1; }
+void os_notice_clear(int fd) { (void)fd; }
 ssize_t
 os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid)
 {

@@ -110,6 +110,12 @@ int os_watch_read(struct watch *w,
                   void (*fn)(void *ctx, const char *name, int flags),
                   void *ctx);
 
+/* a watch of files written in directories (svctl log -f): an fd that
+ * polls readable when one of them changes; -1 without inotify */
+int os_notice(void);
+int os_notice_add(int fd, const char *dir);
+void os_notice_clear(int fd);
+
 /*
  * sd_notify: a datagram socket bound to path (mode 0666: who may send is
  * checked by credentials), which receives the sender's pid and uid with
@@ -121,6 +127,12 @@ int os_notify_socket(const char *path);
 ssize_t os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid);
 /* send one datagram to the socket path ('@' first: abstract namespace) */
 int os_notify_send(const char *path, const char *msg, size_t len);
+/*
+ * BARRIER=1 with a file descriptor, then wait (at most ms) until the
+ * receiver closed it: it has read what we sent before, while we lived.
+ * 0, or -1 (ETIMEDOUT).
+ */
+int os_notify_barrier(const char *path, int ms);
 
 /* raise the soft limit of open files to the hard one; the limit */
 long os_fd_limit(void);

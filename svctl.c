@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "os.h"
+#include "logread.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -17,10 +18,12 @@
 	"       svctl [-t SECONDS] start|stop|restart|once|kill|reload" \
 	" SERVICE...\n" \
 	"       svctl [-t SECONDS] signal SIG SERVICE...\n" \
-	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR ")"
+	"       svctl log [-f] [-n LINES] SERVICE...\n" \
+	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR "), LOGDIR (" \
+	LOGDIR ")"
 
 enum { C_STATUS, C_SHOW, C_UP, C_DOWN, C_RESTART, C_ONCE, C_KILL, C_RELOAD,
-       C_SIGNAL };
+       C_SIGNAL, C_LOG };
 
 static const struct {
 	const char *name;
@@ -33,7 +36,7 @@ static const struct {
 	{ "stop", C_DOWN, "down" }, { "down", C_DOWN, "down" },
 	{ "restart", C_RESTART, "restart" }, { "once", C_ONCE, "once" },
 	{ "kill", C_KILL, "kill" }, { "reload", C_RELOAD, "reload" },
-	{ "signal", C_SIGNAL, NULL },
+	{ "signal", C_SIGNAL, NULL }, { "log", C_LOG, NULL },
 };
 
 struct target {
@@ -294,6 +297,33 @@ check_sysdir(void)
 	    " as for sysmgr)", c.paths.sysdir, strerror(errno));
 }
 
+/* svctl log [-f] [-n LINES] SERVICE...: a service's log, or sysmgr's */
+static int
+logs(int argc, char *argv[])
+{
+	unsigned long long lines = 20;
+	int i, follow = 0;
+
+	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "-f"))
+			follow = 1;
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc &&
+		    parse_ull(argv[i + 1], 1000000000, &lines) == 0)
+			i++;
+		else
+			usage();
+	}
+	if (i == argc)
+		usage();
+	for (argc -= i, argv += i, i = 0; i < argc; i++)
+		if (!(argv[i] = (char *)arg_name(argv[i])))
+			die(EXIT_USAGE, "invalid service name");
+	return log_show(c.paths.logdir, argv, argc, (unsigned long)lines, follow);
+}
+
 static int
 command(const char *word)
 {
@@ -345,6 +375,8 @@ main(int argc, char *argv[])
 	}
 	if (paths_init(&c.paths) < 0)
 		return EXIT_SYSTEM;
+	if (c.cmd == C_LOG)
+		return logs(argc, argv);
 	check_sysdir();
 	os_fd_limit();
 	targets(argc, argv);
