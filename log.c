@@ -259,8 +259,13 @@ stamp_lines(const char *buf, size_t n, int last, size_t room, size_t *olen)
 static size_t
 room(const struct logw *w)
 {
-	return w->cur >= 0 && w->size < w->max && w->max - w->size < OUT_MAX ?
-	    (size_t)(w->max - w->size) : OUT_MAX;
+	unsigned long long left;
+
+	if (w->cur < 0)
+		return OUT_MAX;
+	/* past it: emit() rotates first */
+	left = w->size >= w->max ? w->max : w->max - w->size;
+	return left < OUT_MAX ? (size_t)left : OUT_MAX;
 }
 
 /* what of the spill is whole lines: into the log */
