@@ -1369,6 +1369,77 @@ resume(void)
 	}
 }
 
+/* a number in a file of the run directory, 0 when none */
+static pid_t
+read_pid(const char *file, char *buf, size_t size)
+{
+	unsigned long long n;
+	ssize_t r;
+	int fd;
+
+	buf[0] = '\0';
+	if ((fd = openat(sv.dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) < 0)
+		return 0;
+	r = read(fd, buf, size - 1);
+	close(fd);
+	buf[r > 0 ? r : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_ull(buf, 0x7fffffff, &n) == 0 ? (pid_t)n : 0;
+}
+
+/* 1 if pid is a runsyssv of sysmgr 0.1 */
+static int
+original_runsyssv(pid_t pid)
+{
+	char path[64], comm[32];
+
+	return pid > 1 && fmt(path, sizeof(path), "/proc/%ld/comm", (long)pid) >= 0 &&
+	    read_file(path, comm, sizeof(comm)) > 0 && !strcmp(comm, "runsyssv\n");
+}
+
+/*
+ * An upgrade in place from sysmgr 0.1: its run directory holds syspid (its
+ * runsyssv), pid (the service) and, when the admin stopped it, lock (a
+ * signal number: 0 for once), and no status.  Its runsyssv is killed
+ * alone, as its SIGTERM would stop the service, which is then taken for
+ * ours through the status written here (resume() adopts it).
+ */
+static void
+take_original(void)
+{
+	struct procinfo pi;
+	struct status st;
+	char buf[32], lock[32];
+	pid_t sys, svc;
+	int i;
+
+	if (faccessat(sv.dirfd, "status", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return;
+	sys = read_pid("syspid", buf, sizeof(buf));
+	svc = read_pid("pid", buf, sizeof(buf));
+	read_pid("lock", lock, sizeof(lock));
+	if (!sys && !lock[0])
+		return;
+	status_init(&st);
+	if (lock[0])
+		st.want = !strcmp(lock, "0") ? WANT_ONCE : WANT_DOWN;
+	if (original_runsyssv(sys) && svc > 1 && os_procinfo(svc, &pi) == 0 &&
+	    pi.ppid == sys && pi.state != 'Z') {
+		kill(sys, SIGKILL);
+		for (i = 0; i < 100 && kill(sys, 0) == 0 && original_runsyssv(sys); i++)
+			poll(NULL, 0, 10);
+		st.pid = svc;
+		st.starttime = pi.starttime;
+		st.state = ST_UP;
+	}
+	say(sv.name, "taking over from sysmgr 0.1: its runsyssv (pid %ld) %s",
+	    (long)sys, st.pid ? "killed, its service adopted" : "gone");
+	unlinkat(sv.dirfd, "syspid", 0);
+	if (status_write(sv.dirfd, &st) < 0)
+		warnf("cannot write status:");
+}
+
 /* the run directory: create it, take its lock, listen on its control */
 static void
 take_rundir(void)
@@ -1378,6 +1449,7 @@ take_rundir(void)
 	sv.dirfd = svc_open(&sv.paths, sv.name, 1);
 	if (sv.dirfd < 0)
 		die(EXIT_SYSTEM, "cannot use %s/%s:", sv.paths.rundir, sv.name);
+	take_original();
 	sv.lockfd = svc_lock(sv.dirfd);
 	if (sv.lockfd < 0 && errno == EAGAIN) {
 		holder = svc_holder(sv.dirfd);
