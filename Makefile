@@ -30,8 +30,14 @@ sysmgr-notify: sysmgr-notify.o $(LIBOBJ)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
 
+# helpers of the suites
+TEST_BIN = tests/lockhold
+test-helpers: $(TEST_BIN)
+tests/lockhold: tests/lockhold.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/lockhold.c $(LDLIBS)
+
 # the shunit2 suites (tests/run), then the man pages when mandoc is here
-check: all devmaster-tests
+check: all devmaster-tests test-helpers
 	@if [ -n "$(SANITIZE)" ]; then $(MAKE) check-sanitize; fi
 	@if [ -z "$(SANITIZE)" ]; then tests/run; fi
 	@if command -v mandoc >/dev/null 2>&1; then \
@@ -250,6 +256,6 @@ clean-hardening:
 # hardening -- end
 
 clean:
-	rm -f $(BIN) $(OBJ)
+	rm -f $(BIN) $(OBJ) $(TEST_BIN)
 
-.PHONY: all check demo install uninstall clean
+.PHONY: all check demo install uninstall clean test-helpers

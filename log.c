@@ -310,12 +310,15 @@ drain_direct(struct logw *w, int fifo)
 	size_t used, olen;
 	ssize_t got;
 
-	while ((got = read(fifo, raw, sizeof(raw))) > 0)
+	while ((got = read(fifo, raw, sizeof(raw))) > 0) {
 		for (used = 0; used < (size_t)got;) {
 			used += stamp_lines(raw + used, (size_t)got - used, 1,
 			    room(w), &olen);
 			emit(w, out, olen);
 		}
+		if (w->echo >= 0)
+			(void)write_all(w->echo, raw, (size_t)got);
+	}
 }
 
 void

@@ -681,7 +681,7 @@ status_write(int dirfd, const struct status *st)
 {
 	char buf[STATUS_MAX];
 	size_t i, n = 0;
-	int w;
+	int w, e;
 
 	for (i = 0; i < LEN(keys); i++) {
 		if ((w = field_format(buf + n, sizeof(buf) - n, st, &keys[i])) < 0)
@@ -690,9 +690,12 @@ status_write(int dirfd, const struct status *st)
 	}
 	if (replace(dirfd, "status", buf, n) == 0)
 		return 0;
-	if (errno != ENOSPC && errno != EDQUOT)
+	if ((e = errno) != ENOSPC && e != EDQUOT)
 		return -1;
-	return overwrite(dirfd, buf, n);
+	if (overwrite(dirfd, buf, n) == 0)
+		return 0;
+	errno = e;           /* the first reason */
+	return -1;
 }
 
 /* who cannot read the lock: the supervisor the status names, if that
