@@ -633,6 +633,7 @@ status_load(int dirfd, struct status *st)
 {
 	char buf[STATUS_MAX];
 	ssize_t n, r;
+	size_t want = 0;
 	int fd;
 
 	status_init(st);
@@ -640,18 +641,22 @@ status_load(int dirfd, struct status *st)
 	    O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
+	/* a regular file: a short read is its end */
 	for (n = 0; (size_t)n < sizeof(buf) - 1; n += r) {
-		r = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n);
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
+		want = sizeof(buf) - 1 - (size_t)n;
+		do
+			r = read(fd, buf + n, want);
+		while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			close(fd);
+			return -1;
 		}
-		if (r <= 0)
+		if ((size_t)r < want) {
+			n += r;
 			break;
+		}
 	}
 	close(fd);
-	if (r < 0)
-		return -1;
 	buf[n] = '\0';
 	if (strlen(buf) != (size_t)n || status_parse(buf, st) < 0) {
 		status_init(st);

@@ -410,7 +410,8 @@ finish(void)
 	struct stat st;
 
 	drain(1);
-	if (sv.state == S_BACKOFF)
+	/* what the next runsyssv reads: FAILED stays */
+	if (sv.state != S_DOWN && sv.state != S_FAILED)
 		enter(S_DOWN, -1, NULL);
 	unlinkat(sv.dirfd, "control", 0);
 	/* a removed service leaves nothing behind */

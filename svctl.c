@@ -133,9 +133,9 @@ reached(const struct target *t, const struct status *st)
 	default:
 		return 1;
 	}
-	if (st->state == ST_FAILED)
-		return -1;
-	return started && st->state == ST_BACKOFF ? -1 : 0;
+	/* a start it made that failed, or gave up */
+	return started && (st->state == ST_BACKOFF || st->state == ST_FAILED) ?
+	    -1 : 0;
 }
 
 static void
