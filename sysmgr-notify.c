@@ -11,6 +11,7 @@
 
 #define SYNOPSIS "sysmgr-notify ready|reloading|stopping|watchdog\n" \
 	"       sysmgr-notify status TEXT...\n" \
+	"       sysmgr-notify mainpid PID\n" \
 	"environment: NOTIFY_SOCKET"
 #define BARRIER_MS 5000       /* as systemd-notify waits */
 
@@ -31,9 +32,16 @@ message(char *buf, size_t size, int argc, char *argv[])
 	size_t i, n;
 	int j;
 
+	unsigned long long pid;
+
 	for (i = 0; argc == 2 && i < LEN(simple); i++)
 		if (!strcmp(argv[1], simple[i].cmd))
 			return fmt(buf, size, "%s", simple[i].msg);
+	if (argc == 3 && !strcmp(argv[1], "mainpid")) {
+		if (parse_ull(argv[2], 0x7fffffff, &pid) < 0 || pid < 2)
+			die(EXIT_USAGE, "mainpid: %s: not a process ID", argv[2]);
+		return fmt(buf, size, "MAINPID=%llu", pid);
+	}
 	if (argc < 3 || strcmp(argv[1], "status"))
 		usage();
 	/* STATUS= takes one line: the words joined by blanks */

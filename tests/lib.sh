@@ -71,6 +71,14 @@ wait_for() {
 	done
 }
 
+# wait_cmp WHAT OP N COMMAND...: until [ "$(COMMAND...)" OP N ], at most $WAIT s
+wait_cmp() {
+	local what=$1 op=$2 n=$3
+	shift 3
+	wait_for "$what" cmp_out "$op" "$n" "$@"
+}
+cmp_out() { local op=$1 n=$2; shift 2; [ "$("$@")" "$op" "$n" ]; }
+
 # service NAME BODY: install an executable #!/bin/sh script atomically
 service() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$T/.new"
