@@ -104,6 +104,21 @@ open_current(struct logw *w)
 	return 0;
 }
 
+/* current cannot be opened or written: said once, tried again later (a
+ * line we say about it comes back here: the flags are set first) */
+static void
+trouble(struct logw *w)
+{
+	int e = errno, said = w->failing;
+
+	w->failing = 1;
+	w->retry = mono_ms() + RETRY_MS;
+	errno = e;
+	if (!said)
+		warnf("cannot write %s/current: %s%s", w->dir, strerror(e),
+		    w->fallback ? "; its lines go to sysmgr's log meanwhile" : "");
+}
+
 void
 log_reopen(struct logw *w)
 {
@@ -112,11 +127,8 @@ log_reopen(struct logw *w)
 	w->cur = -1;
 	if (open_current(w) == 0)
 		header_write(w);     /* before anything goes into it */
-	else if (!w->failing) {
-		warnf("cannot open %s/current:", w->dir);
-		w->failing = 1;
-	}
-	w->retry = mono_ms() + RETRY_MS;
+	else
+		trouble(w);
 }
 
 static int
@@ -170,22 +182,20 @@ rotate(struct logw *w)
 	prune(w);
 }
 
-/* current cannot be written: say so once, try again later */
+/* a batch current did not take: what went in of it is taken back */
 static void
 failed(struct logw *w, unsigned long long before)
 {
+	int e = errno;
+
 	if (w->cur >= 0) {
-		/* what went in of a batch that did not is taken back */
 		if (ftruncate(w->cur, (off_t)before) < 0)
 			w->size = (unsigned long long)-1;
 		close(w->cur);
 		w->cur = -1;
+		errno = e;
+		trouble(w);
 	}
-	if (!w->failing)
-		warnf("cannot write %s/current:%s", w->dir, w->fallback ?
-		    " its lines go to sysmgr's log meanwhile" : "");
-	w->failing = 1;
-	w->retry = mono_ms() + RETRY_MS;
 }
 
 /* lines stamped in out, n bytes: into current, or where they can go */

@@ -186,48 +186,87 @@ by_time(const void *a, const void *b)
 	return c ? c : (x < y ? -1 : x > y);
 }
 
-/* what current has now, from where we were; a new current after a
- * rotation, once the old one is read to its end */
+/* the lines of fd from where it is, a line not ended kept for later */
+static void
+follow_fd(struct follow *f, int fd)
+{
+	char buf[8192], *p, *nl;
+	ssize_t r;
+	size_t n, i;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		for (p = buf, n = (size_t)r; n > 0; n -= (size_t)(nl - p) + 1,
+		    p = nl + 1) {
+			if (!(nl = memchr(p, '\n', n))) {
+				i = n < sizeof(f->part) - f->plen ? n :
+				    sizeof(f->part) - f->plen;
+				memcpy(f->part + f->plen, p, i);
+				f->plen += i;
+				break;
+			}
+			i = (size_t)(nl - p);
+			if (!f->plen) {
+				print(f->name, p, i);
+				continue;
+			}
+			if (i > sizeof(f->part) - f->plen)
+				i = sizeof(f->part) - f->plen;
+			memcpy(f->part + f->plen, p, i);
+			print(f->name, f->part, f->plen + i);
+			f->plen = 0;
+		}
+}
+
+/* after rotations: the old files rotated after the one we read, whole */
+static void
+follow_rotated(struct follow *f)
+{
+	struct dirent **ents;
+	struct stat st;
+	char path[PATH_MAX];
+	int n, k, after = 0, fd;
+
+	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
+		return;
+	for (k = 0; k < n; k++) {
+		if (path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0) {
+			if (after && (fd = open(path, O_RDONLY | O_CLOEXEC |
+			    O_NOCTTY | O_NONBLOCK)) >= 0) {
+				follow_fd(f, fd);
+				close(fd);
+			} else if (stat(path, &st) == 0 && st.st_ino == f->ino &&
+			    st.st_dev == f->dev)
+				after = 1;
+		}
+		free(ents[k]);
+	}
+	free(ents);
+}
+
+/* what current has now, from where we were; after a rotation, the rest
+ * of the old one, those rotated since, then the new one from its start */
 static void
 follow_read(struct follow *f)
 {
-	char buf[8192], *p, *nl, path[PATH_MAX];
+	char path[PATH_MAX];
 	struct stat st;
-	ssize_t r;
-	size_t i, n;
 	int fd;
 
 	for (;;) {
-		while (f->fd >= 0 && (r = read(f->fd, buf, sizeof(buf))) > 0)
-			for (p = buf, n = (size_t)r; n > 0; p = nl + 1, n -= i + 1) {
-				if (!(nl = memchr(p, '\n', n))) {
-					i = n < sizeof(f->part) - f->plen ? n :
-					    sizeof(f->part) - f->plen;
-					memcpy(f->part + f->plen, p, i);
-					f->plen += i;
-					break;
-				}
-				i = (size_t)(nl - p);
-				if (f->plen) {
-					if (i > sizeof(f->part) - f->plen)
-						i = sizeof(f->part) - f->plen;
-					memcpy(f->part + f->plen, p, i);
-					print(f->name, f->part, f->plen + i);
-					f->plen = 0;
-					i = (size_t)(nl - p);
-				} else
-					print(f->name, p, i);
-			}
+		if (f->fd >= 0)
+			follow_fd(f, f->fd);
 		if (path_join(path, sizeof(path), f->dir, "current") < 0 ||
 		    stat(path, &st) < 0 ||
 		    (f->fd >= 0 && st.st_dev == f->dev && st.st_ino == f->ino))
 			break;
-		/* rotated (or made): read the new one from its start */
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 		    O_NONBLOCK)) < 0 || fstat(fd, &st) < 0)
 			break;
-		if (f->fd >= 0)
+		if (f->fd >= 0) {
+			follow_fd(f, f->fd);    /* what came before its rename */
+			follow_rotated(f);
 			close(f->fd);
+		}
 		f->fd = fd;
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;

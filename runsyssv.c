@@ -766,6 +766,7 @@ read_settings(void)
 	    sv.set.nbad > 1 ? " (and more)" : "");
 	sv.st.stoptimeout = sv.set.stop_timeout;
 	sv.st.readytimeout = sv.set.ready != READY_NONE ? sv.set.ready_timeout : 0;
+	log_limits(&sv.log, sv.set.log_size, sv.set.log_keep);
 }
 
 /* RUNDIR/NAME/notify, the socket of ready=notify */
@@ -855,7 +856,6 @@ open_log_fifo(void)
 static void
 prepare_log(struct spawn *sp)
 {
-	log_limits(&sv.log, sv.set.log_size, sv.set.log_keep);
 	if (sv.set.log == LOG_OFF)
 		sp->fd[1] = sp->fd[2] = sv.devnull;
 	else if (sv.set.log == LOG_FILE && open_log_fifo() == 0)
