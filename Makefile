@@ -36,15 +36,26 @@ test-helpers: $(TEST_BIN)
 tests/lockhold: tests/lockhold.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/lockhold.c $(LDLIBS)
 
-# the shunit2 suites (tests/run), then the man pages when mandoc is here
+# make check: the shunit2 suites (tests/run) a newcomer runs, a few
+# minutes on 2 cores, then the man pages when mandoc is here.  SLOW=1 adds
+# the slow suites and tests: 10,000 services, the boots in qemu, the real
+# daemons, 10,000 restarts, chaos for 45 s.
 check: all devmaster-tests test-helpers
 	@if [ -n "$(SANITIZE)" ]; then $(MAKE) check-sanitize; fi
-	@if [ -z "$(SANITIZE)" ]; then tests/run; fi
+	@if [ -z "$(SANITIZE)" ]; then SLOW="$(SLOW)" tests/run; fi
 	@if command -v mandoc >/dev/null 2>&1; then \
 		tests/manlint && echo "man: mandoc -Tlint clean"; \
 	else \
 		echo "man: mandoc not installed, pages not checked"; \
 	fi
+
+# what CI runs: every suite, slow ones too; the suites again under the
+# sanitizers; the fuzzers; the static analyzers
+check-all:
+	$(MAKE) check SLOW=1
+	$(MAKE) check SANITIZE=1
+	$(MAKE) fuzz FUZZ_TIME=60
+	$(MAKE) lint
 
 # sysmgr in the foreground on examples/services, in a temporary directory
 demo: all
@@ -258,4 +269,4 @@ clean-hardening:
 clean:
 	rm -f $(BIN) $(OBJ) $(TEST_BIN)
 
-.PHONY: all check demo install uninstall clean test-helpers
+.PHONY: all check check-all demo install uninstall clean test-helpers

@@ -17,6 +17,15 @@ need_ns() {
 	fi
 }
 
+# skip the rest of a slow test unless SLOW is set (make check-all)
+need_slow() {
+	if [ -z "$SLOW" ]; then
+		echo "SKIP ${FUNCNAME[1]}: slow, run by make check-all"
+		startSkipping
+		return 1
+	fi
+}
+
 # skip unless real root (not root of a user namespace)
 need_root() {
 	if [ "$(id -u)" != 0 ] || [ -n "$TEST_USERNS" ]; then
@@ -78,6 +87,24 @@ wait_cmp() {
 	wait_for "$what" cmp_out "$op" "$n" "$@"
 }
 cmp_out() { local op=$1 n=$2; shift 2; [ "$("$@")" "$op" "$n" ]; }
+
+# wait_progress WHAT N STALL COMMAND...: until COMMAND prints a number of
+# at least N; fails only when that number stays the same for STALL s (a
+# busy machine is slow, not stuck)
+wait_progress() {
+	local what=$1 want=$2 stall=$3 last=-1 now since=$SECONDS
+	shift 3
+	while now=$("$@"); [ "${now:-0}" -lt "$want" ]; do
+		if [ "${now:-0}" != "$last" ]; then
+			last=${now:-0}
+			since=$SECONDS
+		elif [ $((SECONDS - since)) -ge "$stall" ]; then
+			fail "no progress for ${stall}s waiting for $what ($last of $want)"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
 
 # service NAME BODY: install an executable #!/bin/sh script atomically
 service() {
