@@ -732,12 +732,15 @@ svc_status(int dirfd, struct status *st)
 	if (r < 0 && errno != ENOENT && errno != EINVAL)
 		return -1;
 	if (holder > 0 || (holder < 0 && r == 0 && supervisor_runs(dirfd, st))) {
+		if (holder > 0)
+			st->supervisor = holder;    /* the lock says, not the file */
 		if (r == 0)
 			return 1;
 		if (errno == EINVAL)
 			return -1;      /* being replaced: ask again */
 		/* a runsyssv that has just taken the lock */
 		status_init(st);
+		st->supervisor = holder > 0 ? holder : 0;
 		st->state = ST_STARTING;
 		st->stamp = mono_ms();
 		return 1;
