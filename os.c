@@ -169,6 +169,33 @@ os_pidfd(pid_t pid)
 }
 
 int
+os_dir_each(int fd, void (*fn)(void *, const char *), void *ctx)
+{
+	union {
+		char buf[1024];
+		unsigned long long align;
+	} u;
+	struct ent {
+		unsigned long long ino;
+		long long off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	} *e;
+	long n, i;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, u.buf, sizeof(u.buf))) > 0)
+		for (i = 0; i < n; i += e->reclen) {
+			e = (struct ent *)(void *)(u.buf + i);
+			if (strcmp(e->name, ".") && strcmp(e->name, ".."))
+				fn(ctx, e->name);
+		}
+	return n < 0 ? -1 : 0;
+}
+
+int
 os_self_exe(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
@@ -394,6 +421,26 @@ os_pipe(int fd[2])
 }
 
 int os_subreaper(void) { errno = ENOSYS; return -1; }
+
+int
+os_dir_each(int fd, void (*fn)(void *, const char *), void *ctx)
+{
+	struct dirent *e;
+	DIR *d;
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			fn(ctx, e->d_name);
+	closedir(d);
+	return 0;
+}
 int os_pidfd(pid_t pid) { (void)pid; errno = ENOSYS; return -1; }
 int os_self_exe(char *b, size_t s) { (void)b; (void)s; errno = ENOSYS; return -1; }
 int
@@ -648,16 +695,16 @@ spawn_child(const struct spawn *sp, int go, int rep)
 	sig_reset();
 	/* what must survive goes above every fd we set, then in place: the
 	 * report on n, the release on n + 1, the fds on 0..n-1 */
-	if ((rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0 ||
+	if ((rep >= 0 && (rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0) ||
 	    (go >= 0 && (go = fcntl(go, F_DUPFD_CLOEXEC, base)) < 0))
 		goto fail;
 	for (i = 0; i < n; i++)
 		if ((keep[i] = sp->fd[i]) >= 0 &&
 		    (keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, base)) < 0)
 			goto fail;
-	if (dup2(rep, n) < 0 || set_cloexec(n) < 0)
+	if (rep >= 0 && (dup2(rep, n) < 0 || set_cloexec(n) < 0))
 		goto fail;
-	rep = n;
+	rep = rep >= 0 ? n : -1;
 	if (go >= 0 && (dup2(go, n + 1) < 0 || set_cloexec(n + 1) < 0))
 		goto fail;
 	go = go >= 0 ? n + 1 : -1;
@@ -684,7 +731,10 @@ spawn_child(const struct spawn *sp, int go, int rep)
 		execvp(sp->path, sp->argv);
 fail:
 	e = errno;
-	(void)write_all(rep, &e, sizeof(e));
+	if (rep >= 0)
+		(void)write_all(rep, &e, sizeof(e));
+	else
+		warnf("cannot run %s:", sp->path);
 	_exit(127);
 }
 
@@ -695,11 +745,14 @@ os_spawn(struct spawn *sp)
 	pid_t pid;
 
 	sp->release = sp->report = -1;
-	if (os_pipe(rep) < 0)
+	rep[0] = rep[1] = -1;
+	if (!sp->async && os_pipe(rep) < 0)
 		return -1;
 	if (sp->hold && os_pipe(go) < 0) {
-		close(rep[0]);
-		close(rep[1]);
+		if (rep[0] >= 0) {
+			close(rep[0]);
+			close(rep[1]);
+		}
 		return -1;
 	}
 	if ((pid = fork()) == 0) {
@@ -707,11 +760,13 @@ os_spawn(struct spawn *sp)
 			close(go[1]);    /* else we would hold our own release */
 		spawn_child(sp, go[0], rep[1]);
 	}
-	close(rep[1]);
+	if (rep[1] >= 0)
+		close(rep[1]);
 	if (go[0] >= 0)
 		close(go[0]);
 	if (pid < 0) {
-		close(rep[0]);
+		if (rep[0] >= 0)
+			close(rep[0]);
 		if (go[1] >= 0)
 			close(go[1]);
 		return -1;

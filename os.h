@@ -52,6 +52,7 @@ struct spawn {
 	int leader;            /* 0, SPAWN_SESSION or SPAWN_GROUP */
 	int hold;
 	const char *pidenv;    /* a variable set to the child's own pid */
+	int async;             /* no report: the child says why it failed */
 	/* set by os_spawn() */
 	int release;           /* with hold: write end that lets it go on */
 	int report;            /* read end: EOF once it executed, else errno */
@@ -81,6 +82,9 @@ long os_procs(struct procinfo **t);
 int os_holds_lock(pid_t pid);
 /* the uid a process runs as (the owner of /proc/PID), -1 when unknown */
 long os_uid(pid_t pid);
+/* fn(ctx, name) for each entry of the directory fd but . and .., from
+ * its start, without a DIR (and its 32 kB buffer); -1 on error */
+int os_dir_each(int fd, void (*fn)(void *ctx, const char *name), void *ctx);
 /* the path of the running executable */
 int os_self_exe(char *buf, size_t size);
 

@@ -43,6 +43,7 @@ paths_init(struct paths *p)
 	    !(p->rundir = env_path("RUNDIR", RUNDIR)) ||
 	    !(p->logdir = env_path("LOGDIR", LOGDIR)))
 		return -1;
+	p->rundirfd = -1;
 	return 0;
 }
 
@@ -239,22 +240,23 @@ svc_open(const struct paths *p, const char *name, int create)
 }
 
 static void
-ev_remove(int svcfd, DIR *d)
+ev_unlink(void *ctx, const char *name)
 {
-	struct dirent *e;
+	unlinkat(*(int *)ctx, name, 0);
+}
 
-	if (d) {
-		ev_notify(d);     /* waiters see it gone */
-		rewinddir(d);
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
+static void
+ev_remove(int svcfd, int evfd)
+{
+	if (evfd >= 0) {
+		ev_notify(evfd);     /* waiters see it gone */
+		os_dir_each(evfd, ev_unlink, &evfd);
 	}
 	unlinkat(svcfd, "event", AT_REMOVEDIR);
 }
 
 void
-svc_remove(const struct paths *p, const char *name, int dirfd, DIR *ev)
+svc_remove(const struct paths *p, const char *name, int dirfd, int ev)
 {
 	static const char *const files[] = { "control", "status", "pid",
 	    RD_NOTIFY, RD_READY, RD_LOG, RD_SPILL, "lock" };
@@ -283,9 +285,11 @@ runs_as(pid_t pid, uid_t uid)
 }
 
 /* the holder of a write lock on fd; 0 when free, or held by what cannot
- * be a supervisor: a read lock, a process of another user than owner */
+ * be a supervisor: a read lock (anyone who may read the file could take
+ * one), a process of another user than owner (-1: not checked; a write
+ * lock needs write access to the file, which only its owner has) */
 static pid_t
-holder_of(int fd, uid_t owner)
+holder_of(int fd, long owner)
 {
 	struct flock fl;
 
@@ -294,7 +298,8 @@ holder_of(int fd, uid_t owner)
 	fl.l_whence = SEEK_SET;
 	if (fcntl(fd, F_GETLK, &fl) < 0)
 		return -1;
-	if (fl.l_type != F_WRLCK || !runs_as(fl.l_pid, owner))
+	if (fl.l_type != F_WRLCK ||
+	    (owner >= 0 && !runs_as(fl.l_pid, (uid_t)owner)))
 		return 0;
 	return fl.l_pid;
 }
@@ -340,7 +345,7 @@ lock_take(int dirfd, const char *file)
 		e = errno == EACCES ? EAGAIN : errno;
 		/* held by no supervisor of ours (a read lock through an old
 		 * file mode): that file is not the lock any more */
-		if (e == EAGAIN && holder_of(fd, geteuid()) == 0 &&
+		if (e == EAGAIN && holder_of(fd, (long)geteuid()) == 0 &&
 		    unlinkat(dirfd, file, 0) == 0) {
 			close(fd);
 			continue;
@@ -356,7 +361,6 @@ lock_take(int dirfd, const char *file)
 static pid_t
 lock_holder(int dirfd, const char *file)
 {
-	struct stat st;
 	pid_t pid;
 	int fd;
 
@@ -364,10 +368,7 @@ lock_holder(int dirfd, const char *file)
 	    O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		pid = 0;
-	else
-		pid = holder_of(fd, st.st_uid);
+	pid = holder_of(fd, -1);
 	close(fd);
 	return pid;
 }
@@ -628,17 +629,18 @@ status_parse(const char *buf, struct status *st)
 	return 0;
 }
 
-int
-status_load(int dirfd, struct status *st)
+/* a status file, path under at */
+static int
+load(int at, const char *path, struct status *st)
 {
 	char buf[STATUS_MAX];
 	ssize_t n, r;
-	size_t want = 0;
+	size_t want;
 	int fd;
 
 	status_init(st);
-	fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NOFOLLOW | O_NONBLOCK);
+	fd = openat(at, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+	    O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	/* a regular file: a short read is its end */
@@ -666,6 +668,12 @@ status_load(int dirfd, struct status *st)
 	return 0;
 }
 
+int
+status_load(int dirfd, struct status *st)
+{
+	return load(dirfd, "status", st);
+}
+
 /* with no room for status.new: over the old file, which has its page (a
  * reader may see it half written, takes it for invalid and reads again) */
 static int
@@ -684,7 +692,7 @@ overwrite(int dirfd, const char *buf, size_t n)
 int
 status_write(int dirfd, const struct status *st)
 {
-	char buf[STATUS_MAX];
+	static char buf[STATUS_MAX];     /* only what a status needs is touched */
 	size_t i, n = 0;
 	int w, e;
 
@@ -706,7 +714,7 @@ status_write(int dirfd, const struct status *st)
 /* who cannot read the lock: the supervisor the status names, if that
  * very process (its start time) runs as the owner of the lock */
 static int
-supervisor_runs(int dirfd, const struct status *st)
+supervisor_runs(int at, const char *lock, const struct status *st)
 {
 	struct procinfo pi;
 	struct stat ls;
@@ -714,24 +722,26 @@ supervisor_runs(int dirfd, const struct status *st)
 	if (st->supervisor <= 0 || !st->supstart ||
 	    os_procinfo(st->supervisor, &pi) < 0 || pi.state == 'Z' ||
 	    pi.starttime != st->supstart ||
-	    fstatat(dirfd, "lock", &ls, AT_SYMLINK_NOFOLLOW) < 0)
+	    fstatat(at, lock, &ls, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	return runs_as(st->supervisor, ls.st_uid);
 }
 
-int
-svc_status(int dirfd, struct status *st)
+/* the status of the service whose lock and status are these paths */
+static int
+query(int at, const char *lock, const char *status, struct status *st)
 {
-	pid_t holder = svc_holder(dirfd);
+	pid_t holder = lock_holder(at, lock);
 	int r;
 
 	status_init(st);
 	if (holder < 0 && errno != EACCES)
 		return -1;
-	r = status_load(dirfd, st);
+	r = load(at, status, st);
 	if (r < 0 && errno != ENOENT && errno != EINVAL)
 		return -1;
-	if (holder > 0 || (holder < 0 && r == 0 && supervisor_runs(dirfd, st))) {
+	if (holder > 0 || (holder < 0 && r == 0 &&
+	    supervisor_runs(at, lock, st))) {
 		if (holder > 0)
 			st->supervisor = holder;    /* the lock says, not the file */
 		if (r == 0)
@@ -754,17 +764,25 @@ svc_status(int dirfd, struct status *st)
 }
 
 int
-svc_status_named(const struct paths *p, const char *name, struct status *st)
+svc_status(int dirfd, struct status *st)
 {
-	int fd = svc_open(p, name, 0), r;
+	return query(dirfd, "lock", "status", st);
+}
 
-	if (fd < 0) {
-		status_init(st);
+int
+svc_status_named(struct paths *p, const char *name, struct status *st)
+{
+	char lock[NAME_MAX + 8], status[NAME_MAX + 8];
+	int *fd = &p->rundirfd;
+
+	status_init(st);
+	if (*fd < 0 && (*fd = open(p->rundir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -1;
-	}
-	r = svc_status(fd, st);
-	close(fd);
-	return r;
+	if (fmt(lock, sizeof(lock), "%s/lock", name) < 0 ||
+	    fmt(status, sizeof(status), "%s/status", name) < 0)
+		return -1;
+	return query(*fd, lock, status, st);
 }
 
 int
@@ -1068,44 +1086,39 @@ ev_wait(struct sub *s, size_t n, long long deadline)
 				;
 }
 
-DIR *
+int
 ev_open(int dirfd)
 {
-	int fd = ev_dir(dirfd);
-	DIR *d;
+	return ev_dir(dirfd);
+}
 
-	if (fd < 0)
-		return NULL;
-	if (!(d = fdopendir(fd)))
-		close(fd);
-	return d;
+/* one waiter: a byte into its FIFO, or the FIFO removed when nobody
+ * reads it any more */
+static void
+ev_wake(void *ctx, const char *name)
+{
+	struct stat st;
+	int dfd = *(int *)ctx, fd;
+
+	if (name[0] == '.')
+		return;
+	fd = openat(dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENXIO)     /* its waiter is gone */
+			unlinkat(dfd, name, 0);
+		return;
+	}
+	/* a full FIFO holds a wake-up already */
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    write(fd, "", 1) < 0 && errno != EAGAIN)
+		unlinkat(dfd, name, 0);
+	close(fd);
 }
 
 void
-ev_notify(DIR *d)
+ev_notify(int evfd)
 {
-	struct dirent *e;
-	struct stat st;
-	int dfd, fd;
-
-	if (!d)
-		return;
-	dfd = dirfd(d);
-	rewinddir(d);
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		fd = openat(dfd, e->d_name,
-		    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			if (errno == ENXIO)     /* its waiter is gone */
-				unlinkat(dfd, e->d_name, 0);
-			continue;
-		}
-		/* a full FIFO holds a wake-up already */
-		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-		    write(fd, "", 1) < 0 && errno != EAGAIN)
-			unlinkat(dfd, e->d_name, 0);
-		close(fd);
-	}
+	if (evfd >= 0)
+		os_dir_each(evfd, ev_wake, &evfd);
 }

@@ -72,6 +72,7 @@ struct paths {
 	char *sysdir;                 /* allocated to their length: a */
 	char *rundir;                 /* runsyssv's memory is per service */
 	char *logdir;
+	int rundirfd;                 /* RUNDIR, opened by the first lookup */
 };
 
 /* SYSDIR, RUNDIR and LOGDIR from the environment or config.h, absolute */
@@ -107,7 +108,7 @@ int svc_open(const struct paths *p, const char *name, int create);
 /* RUNDIR itself, made when missing, checked as above */
 int rundir_open(const struct paths *p);
 /* remove what runsyssv leaves of a service whose script is gone */
-void svc_remove(const struct paths *p, const char *name, int dirfd, DIR *ev);
+void svc_remove(const struct paths *p, const char *name, int dirfd, int evfd);
 
 /*
  * The supervisor locks: svc_lock() in a service's run directory (runsyssv),
@@ -137,8 +138,7 @@ int status_write(int dirfd, const struct status *st);
  * The same by name.
  */
 int svc_status(int dirfd, struct status *st);
-int svc_status_named(const struct paths *p, const char *name,
-                     struct status *st);
+int svc_status_named(struct paths *p, const char *name, struct status *st);
 /* 1 for UP and RELOADING: ready, for those who wait */
 int status_up(const struct status *st);
 /* "NAME: STATE ..." as svctl status prints it; supervised is 0 or 1 */
@@ -172,9 +172,10 @@ void ev_unsubscribe(struct sub *s);
 /* wait until a subscription fires or the deadline (mono_ms, -1 for none);
  * where one could not be made, only 20 ms */
 void ev_wait(struct sub *s, size_t n, long long deadline);
-/* runsyssv: open the event directory; wake every waiter */
-DIR *ev_open(int dirfd);
-void ev_notify(DIR *d);
+/* runsyssv: open the event directory (an fd, -1 on error); wake every
+ * waiter */
+int ev_open(int dirfd);
+void ev_notify(int evfd);
 
 /* a FIFO of the run directory, made (mode 0600) when missing */
 int fifo_open(int dirfd, const char *name, int flags);

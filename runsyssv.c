@@ -84,7 +84,7 @@ static struct {
 	int delay;            /* of the next backoff, s */
 	int notifyfd;         /* ready=notify: its socket */
 	int readyfd, readyw;  /* ready=fd:N: the FIFO, our end and its */
-	DIR *evdir;           /* our event directory: waiters to wake */
+	int evdir;            /* our event directory: waiters to wake */
 	struct sub blocked[MAX_BLOCKED];   /* what blocked the last run */
 	struct ctlbuf ctl;
 	struct logw log;      /* LOGDIR/NAME */
@@ -113,7 +113,7 @@ publish(void)
 		warnf("cannot write status in %s/%s:", sv.paths.rundir, sv.name);
 	if (pid != sv.written && pid_write(sv.dirfd, pid) == 0)
 		sv.written = pid;
-	if (!sv.evdir)
+	if (sv.evdir < 0)
 		sv.evdir = ev_open(sv.dirfd);
 	ev_notify(sv.evdir);
 }
@@ -1461,7 +1461,7 @@ take_rundir(void)
 	if ((sv.ctlfd = ctl_listen(sv.dirfd, &sv.ctlkeep)) < 0)
 		die(EXIT_SYSTEM, "cannot create %s/%s/control:",
 		    sv.paths.rundir, sv.name);
-	if (!(sv.evdir = ev_open(sv.dirfd)))
+	if ((sv.evdir = ev_open(sv.dirfd)) < 0)
 		warnf("cannot open %s/%s/event, waiters will poll:",
 		    sv.paths.rundir, sv.name);
 }
@@ -1481,7 +1481,7 @@ setup(void)
 		die(EXIT_SYSTEM, "/dev/null:");
 	umask(SERVICE_UMASK);
 	sv.pidfd = sv.notifyfd = sv.readyfd = sv.readyw = -1;
-	sv.logr = sv.logw = sv.evfd = -1;
+	sv.logr = sv.logw = sv.evfd = sv.evdir = -1;
 	if (!(sv.events = malloc(strlen(sv.paths.rundir) + sizeof("/" RD_MGRLOG))))
 		die(EXIT_SYSTEM, "malloc:");
 	memcpy(sv.events, sv.paths.rundir, strlen(sv.paths.rundir));

@@ -177,6 +177,8 @@ retry_later(struct svc *s)
 	return d;
 }
 
+/* a runsyssv, not waited for: a failed exec is said by the child, and
+ * its exit 127 seen by gone() */
 static void
 spawn(struct svc *s)
 {
@@ -184,7 +186,6 @@ spawn(struct svc *s)
 	char *argv[] = { "runsyssv", "--", script, NULL };
 	struct spawn sp;
 	pid_t pid;
-	int e;
 
 	if (!m.runsyssv[0])
 		find_runsyssv();
@@ -196,18 +197,11 @@ spawn(struct svc *s)
 	}
 	os_spawn_init(&sp, m.runsyssv, argv);
 	sp.leader = SPAWN_SESSION;
+	sp.async = 1;
 	if (path_join(script, sizeof(script), m.paths.sysdir, s->name) < 0 ||
 	    (pid = os_spawn(&sp)) < 0) {
 		say(s->name, "cannot start runsyssv, retrying in %d s:",
 		    retry_later(s));
-		return;
-	}
-	if ((e = os_spawn_result(&sp))) {
-		waitpid(pid, NULL, 0);
-		errno = e;
-		say(s->name, "cannot run %s, retrying in %d s:", m.runsyssv,
-		    retry_later(s));
-		find_runsyssv();
 		return;
 	}
 	s->pid = pid;
@@ -418,6 +412,9 @@ gone(struct svc *s, int ws, int known)
 		    sig_text(WTERMSIG(ws), buf, sizeof(buf)));
 	else
 		say(s->name, "runsyssv exited %d", WEXITSTATUS(ws));
+	/* 127: it could not be executed (it said why): look for it again */
+	if (known && WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+		find_runsyssv();
 	/* at once after a healthy run, or the first time; a runsyssv that
 	 * keeps dying at once is restarted with a doubling delay */
 	if (ran >= MIN_RUNTIME * 1000LL)
