@@ -378,7 +378,7 @@ log_limits(struct logw *w, unsigned long max, unsigned long keep)
 static void
 skip_written(struct logw *w, unsigned long long from)
 {
-	char body[LOG_LINE_MAX + 1];
+	static char body[LOG_LINE_MAX + 1];
 	const char *p, *nl;
 	ssize_t got, have;
 	size_t len, take;

@@ -633,7 +633,7 @@ status_parse(const char *buf, struct status *st)
 static int
 load(int at, const char *path, struct status *st)
 {
-	char buf[STATUS_MAX];
+	char *buf;
 	ssize_t n, r;
 	size_t want;
 	int fd;
@@ -643,14 +643,21 @@ load(int at, const char *path, struct status *st)
 	    O_NONBLOCK);
 	if (fd < 0)
 		return -1;
+	/* on the heap, where the next big buffer reuses it: a runsyssv's
+	 * stack (which never shrinks) and data stay a few pages */
+	if (!(buf = malloc(STATUS_MAX))) {
+		close(fd);
+		return -1;
+	}
 	/* a regular file: a short read is its end */
-	for (n = 0; (size_t)n < sizeof(buf) - 1; n += r) {
-		want = sizeof(buf) - 1 - (size_t)n;
+	for (n = 0; n < STATUS_MAX - 1; n += r) {
+		want = STATUS_MAX - 1 - (size_t)n;
 		do
 			r = read(fd, buf + n, want);
 		while (r < 0 && errno == EINTR);
 		if (r < 0) {
 			close(fd);
+			free(buf);
 			return -1;
 		}
 		if ((size_t)r < want) {
@@ -660,12 +667,13 @@ load(int at, const char *path, struct status *st)
 	}
 	close(fd);
 	buf[n] = '\0';
-	if (strlen(buf) != (size_t)n || status_parse(buf, st) < 0) {
+	r = strlen(buf) != (size_t)n || status_parse(buf, st) < 0 ? -1 : 0;
+	free(buf);
+	if (r < 0) {
 		status_init(st);
 		errno = EINVAL;
-		return -1;
 	}
-	return 0;
+	return (int)r;
 }
 
 int
@@ -692,23 +700,27 @@ overwrite(int dirfd, const char *buf, size_t n)
 int
 status_write(int dirfd, const struct status *st)
 {
-	static char buf[STATUS_MAX];     /* only what a status needs is touched */
 	size_t i, n = 0;
-	int w, e;
+	char *buf;
+	int w, e, r = -1;
 
+	if (!(buf = malloc(STATUS_MAX)))       /* see load() */
+		return -1;
 	for (i = 0; i < LEN(keys); i++) {
-		if ((w = field_format(buf + n, sizeof(buf) - n, st, &keys[i])) < 0)
-			return -1;
+		if ((w = field_format(buf + n, STATUS_MAX - n, st, &keys[i])) < 0)
+			goto out;
 		n += (size_t)w;
 	}
-	if (replace(dirfd, "status", buf, n) == 0)
-		return 0;
-	if ((e = errno) != ENOSPC && e != EDQUOT)
-		return -1;
-	if (overwrite(dirfd, buf, n) == 0)
-		return 0;
-	errno = e;           /* the first reason */
-	return -1;
+	if ((r = replace(dirfd, "status", buf, n)) == 0 ||
+	    ((e = errno) != ENOSPC && e != EDQUOT))
+		goto out;
+	if ((r = overwrite(dirfd, buf, n)) < 0)
+		errno = e;           /* the first reason */
+out:
+	e = errno;
+	free(buf);
+	errno = e;
+	return r;
 }
 
 /* who cannot read the lock: the supervisor the status names, if that

@@ -90,6 +90,7 @@ static struct {
 	struct logw log;      /* LOGDIR/NAME */
 	int logr, logw;       /* the log FIFO: our end, the service's */
 	char *events;         /* RUNDIR/.log: sysmgr's, for our lines */
+	char *notify;         /* RUNDIR/NAME/notify */
 	int evfd;             /* open on it, or -1 */
 } sv;
 
@@ -770,19 +771,10 @@ read_settings(void)
 }
 
 /* RUNDIR/NAME/notify, the socket of ready=notify */
-static int
-notify_path(char *buf, size_t size)
-{
-	return fmt(buf, size, "%s/%s/%s", sv.paths.rundir, sv.name, RD_NOTIFY);
-}
-
 static void
 open_notify(void)
 {
-	char path[PATH_MAX];
-
-	if (notify_path(path, sizeof(path)) < 0 ||
-	    (sv.notifyfd = os_notify_socket(path)) < 0)
+	if ((sv.notifyfd = os_notify_socket(sv.notify)) < 0)
 		warnf("cannot make its notification socket:");
 }
 
@@ -790,13 +782,10 @@ open_notify(void)
 static void
 close_notify(void)
 {
-	char path[PATH_MAX];
-
 	if (sv.notifyfd < 0)
 		return;
 	close_fd(&sv.notifyfd);
-	if (notify_path(path, sizeof(path)) == 0)
-		unlink(path);
+	unlink(sv.notify);
 }
 
 /* RUNDIR/NAME/ready, read by us, and open for reading and writing in the
@@ -816,13 +805,12 @@ open_ready_fifo(void)
 static void
 prepare_ready(struct spawn *sp)
 {
-	char path[PATH_MAX], usec[32];
+	char usec[32];
 
 	close_notify();
 	if (sv.set.ready == READY_NOTIFY) {
 		open_notify();
-		if (notify_path(path, sizeof(path)) < 0 ||
-		    setenv("NOTIFY_SOCKET", path, 1) < 0)
+		if (setenv("NOTIFY_SOCKET", sv.notify, 1) < 0)
 			warnf("setenv:");
 	} else
 		unsetenv("NOTIFY_SOCKET");
@@ -1409,8 +1397,8 @@ original_runsyssv(pid_t pid)
 static void
 take_original(void)
 {
-	struct procinfo pi;
 	struct status st;
+	struct procinfo pi;
 	char buf[32], lock[32];
 	pid_t sys, svc;
 	int i;
@@ -1482,11 +1470,10 @@ setup(void)
 	umask(SERVICE_UMASK);
 	sv.pidfd = sv.notifyfd = sv.readyfd = sv.readyw = -1;
 	sv.logr = sv.logw = sv.evfd = sv.evdir = -1;
-	if (!(sv.events = malloc(strlen(sv.paths.rundir) + sizeof("/" RD_MGRLOG))))
+	if (!(sv.events = path_dup(sv.paths.rundir, RD_MGRLOG)) ||
+	    !(sv.notify = path_dup(sv.paths.rundir, sv.name)) ||
+	    !(sv.notify = path_dup(sv.notify, RD_NOTIFY)))
 		die(EXIT_SYSTEM, "malloc:");
-	memcpy(sv.events, sv.paths.rundir, strlen(sv.paths.rundir));
-	memcpy(sv.events + strlen(sv.paths.rundir), "/" RD_MGRLOG,
-	    sizeof("/" RD_MGRLOG));
 	set_sink(to_sysmgr);
 	sv.sp.report = sv.sp.release = -1;
 	sv.deadline = -1;
@@ -1605,7 +1592,7 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	char path[PATH_MAX], *arg;
+	char *path, *arg;
 
 	prog_init("runsyssv", SYNOPSIS, argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "--")) {
@@ -1615,13 +1602,17 @@ main(int argc, char *argv[])
 		usage();
 	if (argc != 2)
 		usage();
-	if (abs_path(path, sizeof(path), argv[1]) < 0)
+	/* on the heap, as every big buffer: a small stack */
+	if (!(path = malloc(PATH_MAX)))
+		die(EXIT_SYSTEM, "malloc:");
+	if (abs_path(path, PATH_MAX, argv[1]) < 0)
 		die(EXIT_USAGE, "%s:", argv[1]);
 	if (!(sv.script = strdup(path)) || !(arg = strdup(path)))
 		die(EXIT_SYSTEM, "strdup:");
 	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
-		    printable(path, sizeof(path), argv[1]));
+		    printable(path, PATH_MAX, argv[1]));
+	free(path);
 	setprogname(sv.name);
 	setup();
 	loop();

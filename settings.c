@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -205,8 +206,8 @@ settings_read(const char *script, struct settings *s,
               void (*report)(void *, int, const char *, const char *),
               void *ctx)
 {
-	char buf[SCRIPT_HEAD];
 	struct stat st;
+	char *buf;
 	ssize_t r;
 	size_t n = 0;
 	int fd;
@@ -220,8 +221,13 @@ settings_read(const char *script, struct settings *s,
 		errno = EINVAL;
 		return -1;
 	}
-	while (n < sizeof(buf) - 1) {
-		r = read(fd, buf + n, sizeof(buf) - 1 - n);
+	/* on the heap, as rundir.c's load(): a small stack */
+	if (!(buf = malloc(SCRIPT_HEAD))) {
+		close(fd);
+		return -1;
+	}
+	while (n < SCRIPT_HEAD - 1) {
+		r = read(fd, buf + n, SCRIPT_HEAD - 1 - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -232,5 +238,6 @@ settings_read(const char *script, struct settings *s,
 	buf[n] = '\0';
 	/* a NUL ends the text: a binary has no settings after it */
 	settings_parse(buf, s, report, ctx);
+	free(buf);
 	return 0;
 }

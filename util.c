@@ -328,6 +328,20 @@ path_join(char *buf, size_t size, const char *dir, const char *name)
 	return fmt(buf, size, "%s/%s", dir, name) < 0 ? -1 : 0;
 }
 
+char *
+path_dup(const char *dir, const char *name)
+{
+	size_t d = strlen(dir), n = strlen(name);
+	char *s = malloc(d + n + 2);
+
+	if (s) {
+		memcpy(s, dir, d);
+		s[d] = '/';
+		memcpy(s + d + 1, name, n + 1);
+	}
+	return s;
+}
+
 int
 abs_path(char *buf, size_t size, const char *path)
 {

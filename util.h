@@ -72,6 +72,8 @@ int sig_ignore(const int *sigs, size_t n);
 
 /* "dir/name" into buf, an absolute copy of a path */
 int path_join(char *buf, size_t size, const char *dir, const char *name);
+/* "dir/name" allocated to its length, NULL when out of memory */
+char *path_dup(const char *dir, const char *name);
 int abs_path(char *buf, size_t size, const char *path);
 
 /* s for a one-line message: control characters as '?', cut to fit buf */
