@@ -1173,49 +1173,62 @@ extend(const char *v)
 	}
 }
 
+/*
+ * One line of a datagram.  The lines that change no state (STATUS,
+ * MAINPID, WATCHDOG, EXTEND_TIMEOUT_USEC) go first (pass 0), those that
+ * do after (pass 1): "READY=1\nSTATUS=up" is one change of the status.
+ */
 static void
-notify_line(char *line)
+notify_line(const char *line, int pass)
 {
-	char *v = strchr(line, '=');
+	static const struct { const char *kv; int ev; } states[] = {
+		{ "READY=1", E_READY }, { "RELOADING=1", E_RELOAD },
+		{ "STOPPING=1", E_LEAVING },
+	};
+	const char *v = strchr(line, '=');
+	size_t i, k;
 
 	if (!v)
 		return;
-	*v++ = '\0';
-	if (!strcmp(line, "READY") && !strcmp(v, "1"))
-		dispatch(E_READY);
-	else if (!strcmp(line, "RELOADING") && !strcmp(v, "1"))
-		dispatch(E_RELOAD);
-	else if (!strcmp(line, "STOPPING") && !strcmp(v, "1"))
-		dispatch(E_LEAVING);
-	else if (!strcmp(line, "STATUS")) {
+	k = (size_t)(v++ - line);
+	for (i = 0; i < LEN(states); i++)
+		if (!strcmp(line, states[i].kv)) {
+			if (pass)
+				dispatch(states[i].ev);
+			return;
+		}
+	if (pass)
+		return;
+	if (k == 6 && !strncmp(line, "STATUS", k))
 		printable(sv.st.text, sizeof(sv.st.text), v);
-		publish();
-	} else if (!strcmp(line, "MAINPID"))
+	else if (k == 7 && !strncmp(line, "MAINPID", k))
 		new_main(v);
-	else if (!strcmp(line, "WATCHDOG") && !strcmp(v, "1")) {
+	else if (!strcmp(line, "WATCHDOG=1")) {
 		if ((sv.state == S_UP || sv.state == S_RELOADING) &&
 		    sv.set.watchdog)
 			sv.deadline = after(sv.set.watchdog);
-	} else if (!strcmp(line, "WATCHDOG") && !strcmp(v, "trigger")) {
+	} else if (!strcmp(line, "WATCHDOG=trigger")) {
 		if (sv.state == S_UP || sv.state == S_RELOADING)
 			a_watchdog();
-	}
-	else if (!strcmp(line, "EXTEND_TIMEOUT_USEC"))
+	} else if (k == 19 && !strncmp(line, "EXTEND_TIMEOUT_USEC", k))
 		extend(v);
 }
 
 static void
 on_notify(void)
 {
-	char buf[NOTIFY_MAX], *line, *save;
+	char buf[NOTIFY_MAX], text[TEXT_MAX], *line;
 	ssize_t n;
 	pid_t pid;
 	uid_t uid;
+	int pass, state;
 
 	while ((n = os_notify_recv(sv.notifyfd, buf, sizeof(buf), &pid,
 	    &uid)) >= 0 || errno == EMSGSIZE || errno == EINTR) {
 		if (n < 0)
 			continue;
+		memcpy(text, sv.st.text, sizeof(text));
+		state = sv.state;
 		if (!trusted(pid, uid)) {
 			if (!sv.st.ignored++)
 				say(sv.name, "ignoring a notification from pid %ld,"
@@ -1226,9 +1239,14 @@ on_notify(void)
 		}
 		if (strlen(buf) != (size_t)n)
 			continue;       /* a NUL: not the protocol's */
-		for (line = strtok_r(buf, "\n", &save); line;
-		    line = strtok_r(NULL, "\n", &save))
-			notify_line(line);
+		for (pass = 0; pass < 2; pass++)
+			for (line = buf; line < buf + n; line += strlen(line) + 1) {
+				line[strcspn(line, "\n")] = '\0';
+				notify_line(line, pass);
+			}
+		/* what pass 1 did not write (STATUS= alone, say) */
+		if (strcmp(text, sv.st.text) && state == sv.state)
+			publish();
 	}
 }
 
