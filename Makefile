@@ -191,9 +191,10 @@ clean-image:
 
 # bench -- begin
 BENCH_BIN = bench/floor bench/respawn bench/lines bench/gone bench/timecmd \
-	bench/depwake bench/kevents bench/feed bench/procs
+	bench/depwake bench/kevents bench/feed bench/procs bench/exits
 
-# ours against the peers installed, see bench/README; QUICK=1: < 5 min
+# ours against the peers installed, see bench/README; QUICK=1: < 8 min;
+# bench/run first builds nitro and dinit from ../shared/peers (bench/peers)
 bench: all $(BENCH_BIN)
 	QUICK="$(QUICK)" sh bench/run
 
@@ -220,10 +221,13 @@ bench/feed: bench/feed.c bench/common.o
 	$(BENCH_LD)
 bench/procs: bench/procs.c bench/common.o
 	$(BENCH_LD)
+bench/exits: bench/exits.c bench/common.o
+	$(BENCH_LD)
 
 clean: clean-bench
 clean-bench:
 	rm -f $(BENCH_BIN) bench/common.o
+	rm -rf bench/build
 
 .PHONY: bench bench-helpers clean-bench
 # bench -- end
