@@ -19,7 +19,7 @@ logread.o svctl.o: logread.h
 sysmgr: sysmgr.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ sysmgr.o $(LIBOBJ) $(LDLIBS)
 runsyssv: runsyssv.o $(LIBOBJ)
-	$(CC) $(LDFLAGS) -o $@ runsyssv.o $(LIBOBJ) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(STATIC) -o $@ runsyssv.o $(LIBOBJ) $(LDLIBS)
 svctl: svctl.o logread.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ svctl.o logread.o $(LIBOBJ) $(LDLIBS)
 sysmgr-depends: sysmgr-depends.o $(LIBOBJ)
@@ -249,7 +249,7 @@ check-sanitize:
 	$(SAN_CC) $(CPPFLAGS) $(CFLAGS) -DSAN_LOG=\"$$SAN_DIR\" -c \
 	    -o tests/sanitize.o tests/sanitize.c && \
 	$(MAKE) SANITIZE= CC="$(SAN_CC)" CFLAGS="$(CFLAGS) $(SAN_FLAGS)" \
-	    LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" \
+	    LDFLAGS="$(LDFLAGS) $(SAN_FLAGS)" STATIC= \
 	    LDLIBS="$(LDLIBS) tests/sanitize.o" check
 
 # libFuzzer harnesses of tests/fuzz, each for FUZZ_TIME seconds, built in

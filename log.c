@@ -409,7 +409,6 @@ int
 log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
          const char *name)
 {
-	char path[PATH_MAX];
 	struct hdr h;
 	struct stat st;
 
@@ -417,8 +416,7 @@ log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
 	w->dirfd = w->cur = w->echo = -1;
 	w->max = LOG_SIZE;
 	w->keep = LOG_KEEP;
-	if (path_join(path, sizeof(path), logdir, name) < 0 ||
-	    !(w->dir = strdup(path)))
+	if (!(w->dir = path_dup(logdir, name)))
 		return -1;
 	w->spill = openat(rundirfd, spill, O_RDWR | O_CREAT | O_CLOEXEC |
 	    O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);

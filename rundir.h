@@ -24,7 +24,7 @@
 #endif
 #define NAMELIST 1024          /* space-separated service names */
 #define TEXT_MAX 128           /* a line of text in the status */
-#define STATUS_MAX 8192        /* bytes of a status file */
+#define STATUS_MAX 4096        /* bytes of a status file (3,954 at most) */
 #define CTL_MAX 2048           /* bytes of one control line */
 
 /* file names of the run directory */

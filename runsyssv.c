@@ -678,13 +678,15 @@ static int
 all_up(const char *list)
 {
 	char buf[NAMELIST], *tok, *save;
-	struct status st;
+	struct status *st = malloc(sizeof(*st));     /* a small stack */
+	int up = st != NULL;
 
 	memcpy(buf, list, sizeof(buf));
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (svc_status_named(&sv.paths, tok, &st) <= 0 || !status_up(&st))
-			return 0;
-	return 1;
+	for (tok = strtok_r(buf, " ", &save); up && tok;
+	    tok = strtok_r(NULL, " ", &save))
+		up = svc_status_named(&sv.paths, tok, st) > 0 && status_up(st);
+	free(st);
+	return up;
 }
 
 static void
@@ -1269,55 +1271,54 @@ on_ready_fifo(void)
  * Start-up: take over from the last runsyssv.
  */
 
-/* 1 if process old->pid is still the main process the status names */
+/* 1 if process pid is still the main process recorded with start */
 static int
-same_process(const struct status *old, struct procinfo *pi)
+same_process(pid_t pid, unsigned long long start, struct procinfo *pi)
 {
-	if (old->pid <= 1)
+	if (pid <= 1)
 		return 0;
 	/* a start time not recorded yet (runsyssv died right after the
 	 * start): the process that leads its own session under that pid */
-	if (os_procinfo(old->pid, pi) == 0)
-		return pi->state != 'Z' && pi->pgrp > 1 && (old->starttime ?
-		    pi->starttime == old->starttime :
-		    pi->pgrp == old->pid && pi->sid == old->pid);
+	if (os_procinfo(pid, pi) == 0)
+		return pi->state != 'Z' && pi->pgrp > 1 && (start ?
+		    pi->starttime == start :
+		    pi->pgrp == pid && pi->sid == pid);
 	/* without /proc: a process that leads its own group, as services
 	 * do, under that pid is taken for it */
-	if (errno != ENOSYS || getpgid(old->pid) != old->pid)
+	if (errno != ENOSYS || getpgid(pid) != pid)
 		return 0;
-	pi->pgrp = old->pid;
-	pi->starttime = old->starttime;
+	pi->pgrp = pid;
+	pi->starttime = start;
 	return 1;
 }
 
 /* take over a still running main process of a previous runsyssv: 0, or
  * -1 when none runs */
 static int
-adopt(const struct status *old)
+adopt(pid_t pid, unsigned long long start)
 {
 	struct procinfo pi, again;
 	int fd;
 
-	if (!same_process(old, &pi))
+	if (!same_process(pid, start, &pi))
 		return -1;
 	/* the same process still, now that we hold a pidfd of that pid? */
-	fd = os_pidfd(old->pid);
-	if (fd >= 0 && !same_process(old, &again)) {
+	fd = os_pidfd(pid);
+	if (fd >= 0 && !same_process(pid, start, &again)) {
 		close(fd);
 		return -1;
 	}
-	sv.st.pid = old->pid;
+	sv.st.pid = pid;
 	sv.st.starttime = pi.starttime;
 	sv.pgrp = pi.pgrp;
-	sv.leadstart = pi.pgrp == old->pid ? pi.starttime : 0;
+	sv.leadstart = pi.pgrp == pid ? pi.starttime : 0;
 	sv.started = mono_ms();
 	sv.pidfd = fd;
 	sv.track = fd >= 0 ? TRACK_PIDFD : TRACK_POLL;
 	if (fd >= 0)
-		say(sv.name, "adopted (pid %ld)", (long)old->pid);
+		say(sv.name, "adopted (pid %ld)", (long)pid);
 	else
-		say(sv.name, "stopping the previous instance (pid %ld)",
-		    (long)old->pid);
+		say(sv.name, "stopping the previous instance (pid %ld)", (long)pid);
 	return 0;
 }
 
@@ -1331,24 +1332,28 @@ readopt_ready(void)
 		open_ready_fifo();
 }
 
-/* go on from the last status: adopt what still runs, or start */
+/* go on from the last status (read into sv.st itself: no copy of a
+ * struct status on the stack): adopt what still runs, or start */
 static void
 resume(void)
 {
-	struct status old;
-	int up;
+	unsigned long long start;
+	pid_t pid;
+	int old;
 
-	if (status_load(sv.dirfd, &old) < 0 && errno != ENOENT)
+	if (status_load(sv.dirfd, &sv.st) < 0 && errno != ENOENT)
 		warnf("ignoring unreadable status:");
-	sv.st = old;
+	old = sv.st.state;
+	pid = sv.st.pid;
+	start = sv.st.starttime;
 	sv.st.supervisor = getpid();
 	sv.st.supstart = sv.supstart;
 	sv.st.pid = 0;
-	sv.st.waiting[0] = '\0';
 	read_settings();
-	if (adopt(&old) < 0) {
-		if (sv.st.want != WANT_DOWN && old.state == ST_FAILED)
-			enter(S_FAILED, -1, old.why);
+	if (adopt(pid, start) < 0) {
+		sv.st.waiting[0] = '\0';
+		if (sv.st.want != WANT_DOWN && old == ST_FAILED)
+			enter(S_FAILED, -1, sv.st.why);
 		else if (sv.st.want == WANT_UP)
 			spawn(0);
 		else
@@ -1356,24 +1361,23 @@ resume(void)
 		return;
 	}
 	if (sv.track == TRACK_POLL) {
+		sv.st.waiting[0] = '\0';
 		stop(sv.st.want == WANT_UP ? T_START : T_DOWN, 0, NULL);
 		return;
 	}
 	readopt_ready();
-	up = old.state == ST_UP || old.state == ST_RELOADING;
-	if (old.state == ST_STOPPING || sv.st.want == WANT_DOWN)
+	if (old == ST_STOPPING || sv.st.want == WANT_DOWN) {
+		sv.st.waiting[0] = '\0';
 		stop(sv.st.want == WANT_UP ? T_START : T_DOWN, 1, NULL);
-	else if (up)
-		enter(old.state == ST_UP ? S_UP : S_RELOADING, sv.set.watchdog ?
+	} else if (old == ST_UP || old == ST_RELOADING) {
+		sv.st.waiting[0] = '\0';
+		enter(old == ST_UP ? S_UP : S_RELOADING, sv.set.watchdog ?
 		    after(sv.set.watchdog) : -1, NULL);
-	else {
-		/* a script still in sysmgr-depends goes on waiting */
-		memcpy(sv.st.waiting, old.waiting, sizeof(old.waiting));
+	} else      /* a script still in sysmgr-depends goes on waiting */
 		enter(S_STARTING, sv.st.waiting[0] ? -1 :
 		    sv.set.ready != READY_NONE ? after(sv.set.ready_timeout) :
 		    after(DEPENDS_GRACE), sv.set.ready != READY_NONE &&
 		    !sv.st.waiting[0] ? "not ready" : NULL);
-	}
 }
 
 /* a number in a file of the run directory, 0 when none */
