@@ -452,16 +452,22 @@ status_init(struct status *st)
 int
 list_ok(const char *list)
 {
-	char buf[NAMELIST], *tok, *save;
+	const char *p = list, *end;
+	char name[NAME_MAX + 1];
+	size_t n = strlen(list);
 
-	if (fmt(buf, sizeof(buf), "%s", list) < 0)
+	if (n >= NAMELIST || (n && (list[0] == ' ' || list[n - 1] == ' ')))
 		return 0;
-	if (buf[0] == ' ' || strstr(buf, "  ") ||
-	    (buf[0] && buf[strlen(buf) - 1] == ' '))
-		return 0;
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (!name_ok(tok))
+	/* names between single blanks, each checked in place */
+	for (; *p; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, " ");
+		if (end == p || (size_t)(end - p) > NAME_MAX)
 			return 0;
+		memcpy(name, p, (size_t)(end - p));
+		name[end - p] = '\0';
+		if (!name_ok(name))
+			return 0;
+	}
 	return 1;
 }
 
@@ -530,10 +536,12 @@ field_parse(struct status *st, const struct key *k, const char *v)
 		return i < 0 ? -1 : 0;
 	case K_LIST:
 	case K_TEXT:
-		if (k->type == K_LIST ? !list_ok(v) : !text_ok(v))
+		n = strlen(v);
+		if (n >= (k->type == K_LIST ? NAMELIST : TEXT_MAX) ||
+		    (k->type == K_LIST ? !list_ok(v) : !text_ok(v)))
 			return -1;
-		return fmt(FIELD(st, k, char), k->type == K_LIST ? NAMELIST :
-		    TEXT_MAX, "%s", v) < 0 ? -1 : 0;
+		memcpy(FIELD(st, k, char), v, (size_t)n + 1);
+		return 0;
 	case K_EXIT:
 		if (parse_ull(v + neg, neg ? 2 : 255, &n) < 0)
 			return -1;
@@ -590,14 +598,20 @@ field_format(char *buf, size_t size, const struct status *st,
 	}
 }
 
+/* the key of p (len bytes); keys come in the table's order, so the one
+ * after the last found is tried first */
 static const struct key *
-key_find(const char *p, size_t len)
+key_find(const char *p, size_t len, size_t *next)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < LEN(keys); i++)
-		if (strlen(keys[i].name) == len && !memcmp(keys[i].name, p, len))
+	for (j = 0; j < LEN(keys); j++) {
+		i = (*next + j) % LEN(keys);
+		if (!strncmp(keys[i].name, p, len) && !keys[i].name[len]) {
+			*next = i + 1;
 			return &keys[i];
+		}
+	}
 	return NULL;
 }
 
@@ -607,7 +621,7 @@ status_parse(const char *buf, struct status *st)
 	char val[NAMELIST];
 	const struct key *k;
 	const char *p = buf, *nl, *eq;
-	size_t vlen;
+	size_t vlen, next = 0;
 
 	status_init(st);
 	for (; *p; p = nl + 1) {
@@ -616,7 +630,7 @@ status_parse(const char *buf, struct status *st)
 		if (!(eq = memchr(p, '=', (size_t)(nl - p))))
 			return -1;
 		/* unknown keys are ignored, for newer writers */
-		if (!(k = key_find(p, (size_t)(eq - p))))
+		if (!(k = key_find(p, (size_t)(eq - p), &next)))
 			continue;
 		vlen = (size_t)(nl - eq - 1);
 		if (vlen >= sizeof(val))
