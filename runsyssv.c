@@ -199,6 +199,13 @@ have_children(void)
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
+/* 1 when the processes of the service are out of our sight: polled */
+static int
+unwaited(void)
+{
+	return sv.track != TRACK_CHILD || !sv.subreaper;
+}
+
 static int
 by_pid(const void *a, const void *b)
 {
@@ -248,7 +255,9 @@ others(pid_t *out, long max)
 	long n, i, found = 0;
 	int group;
 
-	if (sv.set.kill == KILL_PROCESS)
+	/* ours, with nothing below us: nothing to look for in /proc (at a
+	 * shutdown, a walk of /proc by each runsyssv would make it O(n^2)) */
+	if (sv.set.kill == KILL_PROCESS || (!unwaited() && !have_children()))
 		return 0;
 	if ((n = os_procs(&t)) < 0)
 		return -1;
@@ -275,10 +284,7 @@ count_others(void)
 	pid_t *pids;
 	long n;
 
-	if (sv.set.kill == KILL_PROCESS)
-		return 0;
-	/* ours: nothing left below us, nothing left at all */
-	if (sv.track == TRACK_CHILD && !have_children())
+	if (sv.set.kill == KILL_PROCESS || (!unwaited() && !have_children()))
 		return 0;
 	if (!(pids = malloc(MAX_PROCS * sizeof(*pids))))
 		return 1;
@@ -334,13 +340,6 @@ signal_stop(int walk)
 	signal_service(sv.set.stop_signal, walk);
 	if (sv.set.stop_signal != SIGCONT)
 		signal_service(SIGCONT, walk);
-}
-
-/* 1 when the processes of the service are out of our sight: polled */
-static int
-unwaited(void)
-{
-	return sv.track != TRACK_CHILD || !sv.subreaper;
 }
 
 /* the deadline of KILLING: a check, when what is left does not tell us */
