@@ -66,7 +66,7 @@ header_write(struct logw *w)
 	h.size = w->size;
 	h.start = (unsigned long long)w->start;
 	if (pwrite(w->spill, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		warnf("%s: cannot write its spill file:", w->name);
+		warnf("cannot write the spill file of %s:", w->dir);
 }
 
 /* LOGDIR/NAME/current, made with its directory when missing */
@@ -119,8 +119,9 @@ trouble(struct logw *w)
 		    w->fallback ? "; its lines go to sysmgr's log meanwhile" : "");
 }
 
-void
-log_reopen(struct logw *w)
+/* current (again) */
+static void
+reopen(struct logw *w)
 {
 	if (w->cur >= 0)
 		close(w->cur);
@@ -129,6 +130,14 @@ log_reopen(struct logw *w)
 		header_write(w);     /* before anything goes into it */
 	else
 		trouble(w);
+}
+
+void
+log_reopen(struct logw *w)
+{
+	/* a log never opened (log=off, console) is not begun by a SIGHUP */
+	if (w->cur >= 0 || w->failing)
+		reopen(w);
 }
 
 static int
@@ -206,7 +215,7 @@ emit(struct logw *w, const char *buf, size_t n)
 	const char *p, *nl;
 
 	if (w->cur < 0 && mono_ms() >= w->retry)
-		log_reopen(w);
+		reopen(w);
 	if (w->cur >= 0 && w->size >= w->max && w->size > 0)
 		rotate(w);
 	if (w->cur >= 0 && write_all(w->cur, buf, n) == 0) {
@@ -293,7 +302,7 @@ process(struct logw *w, int flush)
 		if (got <= 0)
 			break;
 		if (w->cur < 0 && mono_ms() >= w->retry)
-			log_reopen(w);
+			reopen(w);
 		used = stamp_lines(raw, (size_t)got,
 		    flush && w->start + got == w->eof, room(w), &olen);
 		if (!used)
@@ -342,7 +351,7 @@ log_drain(struct logw *w, int fifo, int flush)
 			if (errno == ENOSPC)
 				drain_direct(w, fifo);
 			else
-				warnf("%s: cannot take its output:", w->name);
+				warnf("cannot take the output for %s:", w->dir);
 			break;
 		}
 		process(w, n < 0 && flush);

@@ -23,6 +23,7 @@
 struct line {
 	const char *name;     /* the service */
 	char *text;           /* without its newline */
+	size_t seq;           /* its place before the sort */
 };
 
 struct lines {
@@ -65,30 +66,47 @@ is_old(const struct dirent *e)
 	return e->d_name[0] == '@' && n > 3 && !strcmp(e->d_name + n - 2, ".s");
 }
 
-/* a whole file, NUL-terminated; NULL when it cannot be read */
+/* what the file fd has now, from its start, NUL-terminated; NULL when
+ * it cannot be read */
+static char *
+read_all(int fd, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r;
+	size_t n = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !(buf = malloc((size_t)st.st_size + 1)))
+		return NULL;
+	while (n < (size_t)st.st_size &&
+	    (r = pread(fd, buf + n, (size_t)st.st_size - n, (off_t)n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+open_log(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), dir, file) < 0)
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
 static char *
 slurp(const char *dir, const char *file, size_t *len)
 {
-	char path[PATH_MAX], *buf;
-	struct stat st;
-	ssize_t r;
-	size_t n = 0;
-	int fd;
+	int fd = open_log(dir, file);
+	char *buf;
 
-	if (path_join(path, sizeof(path), dir, file) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    !(buf = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return NULL;
-	}
-	while (n < (size_t)st.st_size &&
-	    (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
-		n += (size_t)r;
+	buf = read_all(fd, len);
 	close(fd);
-	buf[n] = '\0';
-	*len = n;
 	return buf;
 }
 
@@ -133,27 +151,28 @@ reverse(struct lines *l, size_t k)
 	}
 }
 
-/* the last want lines of a log: current, then the old files before it */
+/* the last want lines of a log: current (cur, *len bytes of it read),
+ * then the old files before it */
 static int
-last_lines(const char *dir, const char *name, unsigned long want,
-           struct lines *out)
+last_lines(const char *dir, const char *name, unsigned long want, int cur,
+           size_t *len, struct lines *out)
 {
 	struct lines l = { NULL, 0, 0 };
 	struct dirent **ents;
-	size_t len, had;
+	size_t had, olen;
 	char *buf;
 	int n, k;
 
-	if (!(buf = slurp(dir, "current", &len)))
+	if (cur < 0 || !(buf = read_all(cur, len)))
 		return -1;
 	had = l.n;
-	take_last(&l, name, buf, len, want);
+	take_last(&l, name, buf, *len, want);
 	reverse(&l, l.n - had);
 	if (l.n < want && (n = scandir(dir, &ents, is_old, alphasort)) > 0) {
 		for (k = n - 1; k >= 0 && l.n < want; k--) {
 			had = l.n;
-			if ((buf = slurp(dir, ents[k]->d_name, &len))) {
-				take_last(&l, name, buf, len, want);
+			if ((buf = slurp(dir, ents[k]->d_name, &olen))) {
+				take_last(&l, name, buf, olen, want);
 				reverse(&l, l.n - had);
 			}
 		}
@@ -183,7 +202,7 @@ by_time(const void *a, const void *b)
 	const struct line *x = a, *y = b;
 	int c = strncmp(x->text, y->text, LOG_STAMP);
 
-	return c ? c : (x < y ? -1 : x > y);
+	return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
 /* the lines of fd from where it is, a line not ended kept for later */
@@ -305,23 +324,28 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 	struct lines all = { NULL, 0, 0 };
 	struct follow *f;
 	struct stat st;
-	char path[PATH_MAX];
-	size_t i, from;
+	size_t i, from, *len;
 	int k, rc = 0;
 
 	several = n > 1;
-	if (!(f = calloc((size_t)n, sizeof(*f))))
+	if (!(f = calloc((size_t)n, sizeof(*f))) ||
+	    !(len = calloc((size_t)n, sizeof(*len))))
 		die(EXIT_SYSTEM, "calloc:");
+	/* what is printed is what current had when read, and what follows
+	 * is read from there, on the same open file */
 	for (k = 0; k < n; k++) {
 		f[k].name = names[k];
-		f[k].fd = -1;
 		if (path_join(f[k].dir, sizeof(f[k].dir), logdir, names[k]) < 0)
 			die(EXIT_USAGE, "%s: name too long", names[k]);
-		if (last_lines(f[k].dir, names[k], want, &all) < 0 && !follow) {
+		f[k].fd = open_log(f[k].dir, "current");
+		if (last_lines(f[k].dir, names[k], want, f[k].fd, &len[k],
+		    &all) < 0 && !follow) {
 			warnf("%s: no log: %s/current:", names[k], f[k].dir);
 			rc = EXIT_FAIL;
 		}
 	}
+	for (i = 0; i < all.n; i++)
+		all.l[i].seq = i;
 	qsort(all.l, all.n, sizeof(*all.l), by_time);
 	from = several && all.n > want * (size_t)n ? all.n - want * (size_t)n : 0;
 	for (i = from; i < all.n; i++)
@@ -330,15 +354,12 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 		die(EXIT_SYSTEM, "stdout:");
 	if (!follow)
 		return rc;
-	/* from the end of each, as it is now */
 	for (k = 0; k < n; k++) {
-		if (path_join(path, sizeof(path), f[k].dir, "current") < 0 ||
-		    (f[k].fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK)) < 0 || fstat(f[k].fd, &st) < 0)
+		if (f[k].fd < 0 || fstat(f[k].fd, &st) < 0 ||
+		    lseek(f[k].fd, (off_t)len[k], SEEK_SET) < 0)
 			continue;
 		f[k].dev = st.st_dev;
 		f[k].ino = st.st_ino;
-		lseek(f[k].fd, 0, SEEK_END);
 	}
 	follow_all(f, n);
 	return 0;

@@ -321,7 +321,8 @@ os_notify_socket(const char *path)
 }
 
 ssize_t
-os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid)
+os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
+               int *fds, int *nfds)
 {
 	union {
 		struct cmsghdr h;
@@ -344,6 +345,7 @@ os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid)
 	mh.msg_controllen = sizeof(c.b);
 	*pid = 0;
 	*uid = (uid_t)-1;
+	*nfds = 0;
 	do
 		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
@@ -358,16 +360,21 @@ os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid)
 			*pid = uc.pid;
 			*uid = uc.uid;
 		} else if (h->cmsg_type == SCM_RIGHTS) {
-			/* never kept: a sender waiting on one (a barrier)
-			 * sees it closed */
+			/* never kept: the caller closes them (a sender waiting
+			 * on one, a barrier, sees it closed) */
 			nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 			for (i = 0; i < nfd; i++) {
 				memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(f));
-				close(f);
+				if (*nfds < 16)
+					fds[(*nfds)++] = f;
+				else
+					close(f);
 			}
 		}
 	}
 	if (mh.msg_flags & MSG_TRUNC) {
+		while (*nfds > 0)
+			close(fds[--*nfds]);
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -457,9 +464,11 @@ int os_notice(void) { errno = ENOSYS; return -1; }
 int os_notice_add(int fd, const char *d) { (void)fd; (void)d; return -1; }
 void os_notice_clear(int fd) { (void)fd; }
 ssize_t
-os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid)
+os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
+               int *fds, int *nfds)
 {
-	(void)fd; (void)buf; (void)size; (void)pid; (void)uid;
+	(void)fd; (void)buf; (void)size; (void)pid; (void)uid; (void)fds;
+	*nfds = 0;
 	errno = ENOSYS;
 	return -1;
 }
@@ -688,6 +697,7 @@ spawn_child(const struct spawn *sp, int go, int rep)
 	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 2, i, e;
 	char c, pid[24];
 
+	set_sink(NULL);         /* the parent's log is not ours to write */
 	if (sp->leader == SPAWN_SESSION)
 		setsid();
 	else if (sp->leader == SPAWN_GROUP)

@@ -124,11 +124,13 @@ void os_notice_clear(int fd);
  * sd_notify: a datagram socket bound to path (mode 0666: who may send is
  * checked by credentials), which receives the sender's pid and uid with
  * each datagram.  os_notify_recv() returns the length of the next one
- * (NUL-terminated; -1 with EAGAIN when none, EMSGSIZE when too long) and
- * closes every file descriptor sent with it.
+ * (NUL-terminated; -1 with EAGAIN when none, EMSGSIZE when too long); the
+ * file descriptors sent with it go into fds (*nfds of them, at most 16:
+ * the rest are closed), for the caller to close.
  */
 int os_notify_socket(const char *path);
-ssize_t os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid);
+ssize_t os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
+                       int *fds, int *nfds);
 /* send one datagram to the socket path ('@' first: abstract namespace) */
 int os_notify_send(const char *path, const char *msg, size_t len);
 /*

@@ -22,6 +22,7 @@
 #define MAX_BLOCKED 4     /* services watched while blocked on them */
 #define MAX_PROCS   4096  /* processes of the service signalled at once */
 #define NOTIFY_MAX  4096  /* bytes of an sd_notify datagram */
+#define NOTIFY_FDS  16    /* fds kept with one until it is checked */
 
 /*
  * The machine.  Its states are those of the status file, but for STOPPING,
@@ -517,13 +518,22 @@ a_start(void)
 static void a_stop(void) { stop(T_DOWN, unwaited(), NULL); }
 static void a_restart(void) { stop(T_START, unwaited(), NULL); }
 static void a_quit_running(void) { stop(T_QUIT, unwaited(), NULL); }
-static void a_kill(void) { kill_now(T_DOWN); }
+static void a_kill(void) { kill_now(sv.then == T_QUIT ? T_QUIT : T_DOWN); }
 
 /* STOPPING and KILLING: change where the stop leads */
-static void a_then_start(void) { sv.then = T_START; }
-static void a_then_down(void) { sv.then = T_DOWN; }
+/* where the stop leads, unless runsyssv exits after it: the want is
+ * recorded for the next one */
+static void
+then(int t)
+{
+	if (sv.then != T_QUIT)
+		sv.then = t;
+}
+
+static void a_then_start(void) { then(T_START); }
+static void a_then_down(void) { then(T_DOWN); }
 static void a_then_quit(void) { sv.then = T_QUIT; signal_stop(1); }
-static void a_stop_again(void) { sv.then = T_DOWN; signal_stop(1); }
+static void a_stop_again(void) { then(T_DOWN); signal_stop(1); }
 
 /* not running: what earlier runs left is stopped (then DOWN, or exit) */
 static void
@@ -586,7 +596,8 @@ a_died(void)
 	fmt(why, sizeof(why), "%ld process%s left by the last run", n,
 	    n == 1 ? "" : "es");
 	say(sv.name, "%s, stopping them", why);
-	stop(then, 1, why);
+	/* a give-up keeps its reason: FAILED says it */
+	stop(then, 1, then == T_FAILED ? sv.st.why : why);
 }
 
 /* the main process ended while stopping: the rest gets the signal too */
@@ -757,7 +768,9 @@ read_settings(void)
 {
 	struct stat st;
 
-	if (stat(sv.script, &st) == 0 && st.st_ino == sv.seen.st_ino &&
+	if (stat(sv.script, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	else if (st.st_ino == sv.seen.st_ino &&
 	    st.st_dev == sv.seen.st_dev && st.st_size == sv.seen.st_size &&
 	    st.st_mtime == sv.seen.st_mtime && st.st_ctime == sv.seen.st_ctime)
 		return;
@@ -808,13 +821,14 @@ prepare_ready(struct spawn *sp)
 {
 	char usec[32];
 
+	/* the socket also for a watchdog's pings */
 	close_notify();
-	if (sv.set.ready == READY_NOTIFY) {
+	if (sv.set.ready == READY_NOTIFY || sv.set.watchdog)
 		open_notify();
-		if (setenv("NOTIFY_SOCKET", sv.notify, 1) < 0)
-			warnf("setenv:");
-	} else
+	if (sv.notifyfd < 0)
 		unsetenv("NOTIFY_SOCKET");
+	else if (setenv("NOTIFY_SOCKET", sv.notify, 1) < 0)
+		warnf("setenv:");
 	if (sv.set.ready == READY_FD) {
 		open_ready_fifo();
 		sp->nfd = sv.set.ready_fd + 1;
@@ -1219,18 +1233,23 @@ static void
 on_notify(void)
 {
 	char buf[NOTIFY_MAX], text[TEXT_MAX], *line;
+	int fds[NOTIFY_FDS], nfds, pass, state, ok;
 	ssize_t n;
 	pid_t pid;
 	uid_t uid;
-	int pass, state;
 
 	while ((n = os_notify_recv(sv.notifyfd, buf, sizeof(buf), &pid,
-	    &uid)) >= 0 || errno == EMSGSIZE || errno == EINTR) {
+	    &uid, fds, &nfds)) >= 0 || errno == EMSGSIZE || errno == EINTR) {
 		if (n < 0)
 			continue;
 		memcpy(text, sv.st.text, sizeof(text));
 		state = sv.state;
-		if (!trusted(pid, uid)) {
+		/* the fds it sent (a barrier) are closed once it is checked,
+		 * as it waits for that */
+		ok = trusted(pid, uid);
+		while (nfds > 0)
+			close(fds[--nfds]);
+		if (!ok) {
 			if (!sv.st.ignored++)
 				say(sv.name, "ignoring a notification from pid %ld,"
 				    " uid %ld: not of the service", (long)pid,
@@ -1251,7 +1270,8 @@ on_notify(void)
 	}
 }
 
-/* ready=fd:N: a newline means ready */
+/* ready=fd:N: a newline means ready (the service's word, as READY=1,
+ * whatever the script said it waits for) */
 static void
 on_ready_fifo(void)
 {
@@ -1261,8 +1281,9 @@ on_ready_fifo(void)
 
 	while ((n = read(sv.readyfd, buf, sizeof(buf))) > 0)
 		nl |= memchr(buf, '\n', (size_t)n) != NULL;
-	if (nl && sv.state == S_STARTING && !sv.st.waiting[0] &&
-	    sv.sp.report < 0)
+	if (nl && sv.sp.report >= 0)
+		exec_done();
+	if (nl)
 		dispatch(E_READY);
 }
 
@@ -1325,7 +1346,7 @@ adopt(pid_t pid, unsigned long long start)
 static void
 readopt_ready(void)
 {
-	if (sv.set.ready == READY_NOTIFY)
+	if (sv.set.ready == READY_NOTIFY || sv.set.watchdog)
 		open_notify();
 	if (sv.set.ready == READY_FD)
 		open_ready_fifo();
@@ -1342,6 +1363,7 @@ resume(void)
 
 	if (status_load(sv.dirfd, &sv.st) < 0 && errno != ENOENT)
 		warnf("ignoring unreadable status:");
+	sv.log.lost = sv.st.dropped;      /* counted on from there */
 	old = sv.st.state;
 	pid = sv.st.pid;
 	start = sv.st.starttime;
@@ -1481,7 +1503,7 @@ setup(void)
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 	static const int ign[] = { SIGPIPE };
 	struct procinfo pi;
-	char *slash;
+	char *slash, *dir;
 	int i;
 
 	if (paths_init(&sv.paths) < 0)
@@ -1492,9 +1514,10 @@ setup(void)
 	sv.pidfd = sv.notifyfd = sv.readyfd = sv.readyw = -1;
 	sv.logr = sv.logw = sv.evfd = sv.evdir = -1;
 	if (!(sv.events = path_dup(sv.paths.rundir, RD_MGRLOG)) ||
-	    !(sv.notify = path_dup(sv.paths.rundir, sv.name)) ||
-	    !(sv.notify = path_dup(sv.notify, RD_NOTIFY)))
+	    !(dir = path_dup(sv.paths.rundir, sv.name)) ||
+	    !(sv.notify = path_dup(dir, RD_NOTIFY)))
 		die(EXIT_SYSTEM, "malloc:");
+	free(dir);
 	set_sink(to_sysmgr);
 	sv.sp.report = sv.sp.release = -1;
 	sv.deadline = -1;
@@ -1590,6 +1613,10 @@ loop(void)
 			exec_done();
 		if (pfd[P_LOG].revents)
 			drain(0);
+		/* in the order the service said things: what its script said
+		 * (sysmgr-depends), its readiness, then its end */
+		if (pfd[P_CTL].revents && ctl_recv(sv.ctlfd, &sv.ctl, command, NULL) < 0)
+			warnf("control:");
 		if (pfd[P_NOTIFY].revents && sv.notifyfd >= 0)
 			on_notify();
 		if (pfd[P_READY].revents && sv.readyfd >= 0)
@@ -1598,8 +1625,6 @@ loop(void)
 			on_signal();
 		if (pfd[P_PIDFD].revents && sv.pidfd >= 0)
 			main_gone(EXIT_UNKNOWN, 0);
-		if (pfd[P_CTL].revents && ctl_recv(sv.ctlfd, &sv.ctl, command, NULL) < 0)
-			warnf("control:");
 		for (i = fired = 0; i < MAX_BLOCKED; i++)
 			fired |= pfd[P_SUBS + i].revents != 0;
 		if (fired) {

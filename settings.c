@@ -163,8 +163,10 @@ line_parse(char *p, int line, struct settings *s,
 		}
 		if (!why)
 			continue;
-		if (!s->nbad++)
-			fmt(s->bad, sizeof(s->bad), "line %d: %s", line, kv);
+		/* control characters (a CRLF script) never reach the status */
+		if (!s->nbad++ && fmt(s->bad, sizeof(s->bad), "line %d: %s",
+		    line, kv) >= 0)
+			printable(s->bad, sizeof(s->bad), s->bad);
 		if (report)
 			report(ctx, line, kv, why);
 	}
@@ -222,12 +224,12 @@ settings_read(const char *script, struct settings *s,
 		return -1;
 	}
 	/* on the heap, as rundir.c's load(): a small stack */
-	if (!(buf = malloc(SCRIPT_HEAD))) {
+	if (!(buf = malloc(SCRIPT_HEAD + 1))) {
 		close(fd);
 		return -1;
 	}
-	while (n < SCRIPT_HEAD - 1) {
-		r = read(fd, buf + n, SCRIPT_HEAD - 1 - n);
+	while (n < SCRIPT_HEAD) {
+		r = read(fd, buf + n, SCRIPT_HEAD - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)

@@ -103,7 +103,7 @@ status(const struct target *t, int show)
 	}
 	status_line(buf, sizeof(buf), t->name, &st, r);
 	puts(buf);
-	if (!r || st.state != ST_UP)
+	if (!r || !status_up(&st))
 		fail(EXIT_FAIL);
 }
 
@@ -318,9 +318,15 @@ logs(int argc, char *argv[])
 	}
 	if (i == argc)
 		usage();
-	for (argc -= i, argv += i, i = 0; i < argc; i++)
-		if (!(argv[i] = (char *)arg_name(argv[i])))
-			die(EXIT_USAGE, "invalid service name");
+	for (argc -= i, argv += i, i = 0; i < argc; i++) {
+		char buf[NAME_MAX + 1];
+		const char *name = arg_name(argv[i]);
+
+		if (!name)
+			die(EXIT_USAGE, "%s: invalid service name",
+			    printable(buf, sizeof(buf), argv[i]));
+		argv[i] = (char *)name;
+	}
 	return log_show(c.paths.logdir, argv, argc, (unsigned long)lines, follow);
 }
 
@@ -369,14 +375,14 @@ main(int argc, char *argv[])
 		argc--;
 		argv++;
 	}
+	if (paths_init(&c.paths) < 0)
+		return EXIT_SYSTEM;
+	if (c.cmd == C_LOG)
+		return logs(argc, argv);      /* its options, its own "--" */
 	if (argc > 0 && !strcmp(argv[0], "--")) {
 		argc--;
 		argv++;
 	}
-	if (paths_init(&c.paths) < 0)
-		return EXIT_SYSTEM;
-	if (c.cmd == C_LOG)
-		return logs(argc, argv);
 	check_sysdir();
 	os_fd_limit();
 	targets(argc, argv);

@@ -242,13 +242,15 @@ holder(const struct svc *s, int *pidfd)
 static void
 schedule_scan(void)
 {
+	/* the watch of SYSDIR, or of its parent while it is gone, is enough */
+	int watched = m.absent ? m.watch.pwd >= 0 : m.watch.wd >= 0;
 	size_t i;
 
 	m.rescan = 0;
-	for (i = 0; i < m.n && m.watch.wd >= 0; i++)
+	for (i = 0; i < m.n && watched; i++)
 		if (unwatched(&m.svc[i]))
 			break;
-	if (m.watch.wd < 0 || i < m.n)
+	if (!watched || i < m.n)
 		m.rescan = mono_ms() + SCAN_INTERVAL * 1000LL;
 }
 
@@ -370,7 +372,7 @@ attach(void)
 	if (fd < 0 || fchdir(fd) < 0) {
 		if (!m.absent)
 			warnf("%s is gone, %s", m.paths.sysdir, m.watch.pwd >= 0 ?
-			    "waiting for it" : "looking for it every 5 s");
+			    "waiting for it" : "looking for it now and then");
 		if (fd >= 0)
 			close(fd);
 		m.absent = 1;
