@@ -5,7 +5,9 @@ include config.mk
 BIN = sysmgr runsyssv svctl sysmgr-depends sysmgr-notify
 LIBOBJ = util.o os.o rundir.o settings.o log.o
 OBJ = $(BIN:=.o) $(LIBOBJ) logread.o
-MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8
+MAN5 = man/sysmgr-service.5
+MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8 \
+	man/sysmgr-notify.8
 
 all: $(BIN)
 
@@ -62,15 +64,21 @@ demo: all
 	sh examples/demo
 
 install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man8
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man5 \
+	    $(DESTDIR)$(MANPREFIX)/man8
 	cp -f $(BIN) $(DESTDIR)$(PREFIX)/bin/
 	cd $(DESTDIR)$(PREFIX)/bin && chmod 755 $(BIN)
+	cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
+	cd $(DESTDIR)$(MANPREFIX)/man5 && chmod 644 sysmgr-service.5
 	cp -f $(MAN8) $(DESTDIR)$(MANPREFIX)/man8/
-	cd $(DESTDIR)$(MANPREFIX)/man8 && chmod 644 sysmgr.8 runsyssv.8 svctl.8 sysmgr-depends.8
+	cd $(DESTDIR)$(MANPREFIX)/man8 && chmod 644 sysmgr.8 runsyssv.8 svctl.8 \
+	    sysmgr-depends.8 sysmgr-notify.8
 
 uninstall:
 	cd $(DESTDIR)$(PREFIX)/bin && rm -f $(BIN)
-	cd $(DESTDIR)$(MANPREFIX)/man8 && rm -f sysmgr.8 runsyssv.8 svctl.8 sysmgr-depends.8
+	cd $(DESTDIR)$(MANPREFIX)/man5 && rm -f sysmgr-service.5
+	cd $(DESTDIR)$(MANPREFIX)/man8 && rm -f sysmgr.8 runsyssv.8 svctl.8 \
+	    sysmgr-depends.8 sysmgr-notify.8
 
 # init -- begin
 INITOBJ = init/init.o init/sys.o
