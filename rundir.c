@@ -800,14 +800,20 @@ svc_status_named(struct paths *p, const char *name, struct status *st)
 {
 	char lock[NAME_MAX + 8], status[NAME_MAX + 8];
 	int *fd = &p->rundirfd;
+	size_t n = strlen(name);
 
 	status_init(st);
 	if (*fd < 0 && (*fd = open(p->rundir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (fmt(lock, sizeof(lock), "%s/lock", name) < 0 ||
-	    fmt(status, sizeof(status), "%s/status", name) < 0)
+	if (n > NAME_MAX) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
+	memcpy(lock, name, n);
+	memcpy(lock + n, "/lock", sizeof("/lock"));
+	memcpy(status, name, n);
+	memcpy(status + n, "/status", sizeof("/status"));
 	return query(*fd, lock, status, st);
 }
 
@@ -825,107 +831,152 @@ secs_since(long long stamp)
 	return d > 0 ? d / 1000 : 0;
 }
 
-/* ", exited 1" / ", killed by SIGKILL" for the last exit */
-static int
-exit_text(char *buf, size_t size, const struct status *st)
-{
-	char sig[32];
+/* the status line, built by appending: one buffer, no vsnprintf a part
+ * (svctl status of 1000 services spent 39 % of its time in it) */
+struct line {
+	char *buf;
+	size_t n, size;
+	int full;
+};
 
-	buf[0] = '\0';
-	if (st->pid > 0 || st->state == ST_STARTING || status_up(st))
-		return 0;
-	if (st->signal)
-		return fmt(buf, size, ", killed by %s",
-		    sig_text(st->signal, sig, sizeof(sig)));
-	if (st->exitcode >= 0)
-		return fmt(buf, size, ", exited %d", st->exitcode);
-	if (st->exitcode == EXIT_UNKNOWN)
-		return fmt(buf, size, ", exited (status unknown)");
-	return 0;
+static void
+put(struct line *l, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (l->full || l->n + k >= l->size) {
+		l->full = 1;
+		return;
+	}
+	memcpy(l->buf + l->n, s, k + 1);
+	l->n += k;
 }
 
-static int
-want_text(char *buf, size_t size, const struct status *st)
+static void
+put_num(struct line *l, long long v)
 {
-	int running = st->state != ST_DOWN && st->state != ST_STOPPING &&
-	    st->state != ST_FAILED;
+	char d[24];
+	size_t i = sizeof(d) - 1;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
 
-	buf[0] = '\0';
-	if (st->want == WANT_DOWN && running)
-		return fmt(buf, size, ", want down");
-	if (st->want == WANT_UP && !running && st->state != ST_FAILED)
-		return fmt(buf, size, ", want up");
-	return 0;
+	d[i] = '\0';
+	do
+		d[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		d[--i] = '-';
+	put(l, d + i);
 }
 
 /* ", LABEL a, b" for a non-empty space-separated list */
-static int
-list_text(char *buf, size_t size, const char *label, const char *list)
+static void
+put_list(struct line *l, const char *label, const char *list)
 {
-	size_t n;
+	char name[NAME_MAX + 1];
+	size_t k;
 
-	if (fmt(buf, size, ", %s ", label) < 0)
-		return -1;
-	for (n = strlen(buf); *list; list++) {
-		if (n + 3 > size)
-			return -1;
-		if (*list == ' ')
-			buf[n++] = ',';
-		buf[n++] = *list;
+	put(l, label);
+	for (; *list; list += k + (list[k] == ' ')) {
+		k = strcspn(list, " ");
+		memcpy(name, list, k < sizeof(name) ? k : sizeof(name) - 1);
+		name[k < sizeof(name) ? k : sizeof(name) - 1] = '\0';
+		put(l, name);
+		if (list[k])
+			put(l, ", ");
 	}
-	buf[n] = '\0';
-	return 0;
 }
 
-/* what happens next: the restart, or what the script waits for */
-static int
-next_text(char *buf, size_t size, const struct status *st)
+/* ", exited 1" / ", killed by SIGKILL" for the last exit */
+static void
+put_exit(struct line *l, const struct status *st)
 {
+	char sig[32];
+
+	if (st->pid > 0 || st->state == ST_STARTING || status_up(st))
+		return;
+	if (st->signal) {
+		put(l, ", killed by ");
+		put(l, sig_text(st->signal, sig, sizeof(sig)));
+	} else if (st->exitcode >= 0) {
+		put(l, ", exited ");
+		put_num(l, st->exitcode);
+	} else if (st->exitcode == EXIT_UNKNOWN)
+		put(l, ", exited (status unknown)");
+}
+
+/* the runsyssv's remarks, the service's words, what comes next, the want */
+static void
+put_rest(struct line *l, const struct status *st)
+{
+	int running = st->state != ST_DOWN && st->state != ST_STOPPING &&
+	    st->state != ST_FAILED;
 	long long in;
-	int n;
 
-	buf[0] = '\0';
-	if (st->state != ST_BACKOFF)
-		return st->waiting[0] ?
-		    list_text(buf, size, "waiting for", st->waiting) : 0;
-	in = st->due - mono_ms();
-	in = in > 0 ? (in + 999) / 1000 : 0;
-	n = fmt(buf, size, ", restart %lu in %llds", st->restarts + 1, in);
-	if (n < 0 || !st->blocked[0])
-		return n < 0 ? -1 : 0;
-	return list_text(buf + n, size - (size_t)n, "or when up:", st->blocked);
-}
-
-/* the service's words and the runsyssv's remarks */
-static int
-notes_text(char *buf, size_t size, const struct status *st)
-{
-	return fmt(buf, size, "%s%s%s%s%s%s%s", st->why[0] ? ", " : "",
-	    st->why, st->text[0] ? ", \"" : "", st->text, st->text[0] ? "\"" : "",
-	    st->bad[0] ? ", bad setting: " : "", st->bad);
+	if (st->why[0]) {
+		put(l, ", ");
+		put(l, st->why);
+	}
+	if (st->text[0]) {
+		put(l, ", \"");
+		put(l, st->text);
+		put(l, "\"");
+	}
+	if (st->bad[0]) {
+		put(l, ", bad setting: ");
+		put(l, st->bad);
+	}
+	if (st->state == ST_BACKOFF) {
+		in = st->due - mono_ms();
+		put(l, ", restart ");
+		put_num(l, (long long)st->restarts + 1);
+		put(l, " in ");
+		put_num(l, in > 0 ? (in + 999) / 1000 : 0);
+		put(l, "s");
+		if (st->blocked[0])
+			put_list(l, ", or when up: ", st->blocked);
+	} else if (st->waiting[0])
+		put_list(l, ", waiting for ", st->waiting);
+	if (st->want == WANT_DOWN && running)
+		put(l, ", want down");
+	else if (st->want == WANT_UP && !running && st->state != ST_FAILED)
+		put(l, ", want up");
 }
 
 int
 status_line(char *buf, size_t size, const char *name,
             const struct status *st, int supervised)
 {
-	char pid[32] = "", ex[64], next[2 * NAMELIST], want[16];
-	char notes[3 * TEXT_MAX + 32];
-	const char *state;
+	struct line l;
 
-	if (!supervised)
-		return fmt(buf, size, "%s: DOWN (not supervised)", name);
-	state = st->state >= 0 && st->state < (int)LEN(upper) ?
-	    upper[st->state] : "?";
-	if (st->pid > 0 && fmt(pid, sizeof(pid), " (pid %ld)", (long)st->pid) < 0)
+	l.buf = buf;
+	l.n = l.full = 0;
+	l.size = size;
+	if (size)
+		buf[0] = '\0';
+	put(&l, name);
+	if (!supervised) {
+		put(&l, ": DOWN (not supervised)");
+		return l.full ? -1 : (int)l.n;
+	}
+	put(&l, ": ");
+	put(&l, st->state >= 0 && st->state < (int)LEN(upper) ?
+	    upper[st->state] : "?");
+	if (st->pid > 0) {
+		put(&l, " (pid ");
+		put_num(&l, st->pid);
+		put(&l, ")");
+	}
+	put(&l, " ");
+	put_num(&l, secs_since(st->stamp));
+	put(&l, "s");
+	put_exit(&l, st);
+	put_rest(&l, st);
+	if (l.full) {
+		errno = ENAMETOOLONG;
 		return -1;
-	if (exit_text(ex, sizeof(ex), st) < 0 ||
-	    next_text(next, sizeof(next), st) < 0 ||
-	    notes_text(notes, sizeof(notes), st) < 0 ||
-	    want_text(want, sizeof(want), st) < 0)
-		return -1;
-	return fmt(buf, size, "%s: %s%s %llds%s%s%s%s", name, state, pid,
-	    secs_since(st->stamp), ex, notes, next, want);
+	}
+	return (int)l.n;
 }
 
 int
