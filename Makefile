@@ -86,8 +86,8 @@ uninstall-init:
 DM_OBJ = devmaster/devmaster.o devmaster/handle.o devmaster/command.o \
 	devmaster/rules.o devmaster/node.o devmaster/uevent.o \
 	devmaster/netlink.o devmaster/coldplug.o devmaster/replay.o
-DM_HDR = devmaster/devmaster.h devmaster/node.h devmaster/replay.h \
-	devmaster/rules.h devmaster/uevent.h
+DM_HDR = devmaster/command.h devmaster/handle.h devmaster/node.h \
+	devmaster/replay.h devmaster/rules.h devmaster/uevent.h
 DM_TESTS = tests/devmaster-send
 
 all: devmaster/devmaster
@@ -100,7 +100,7 @@ devmaster/devmaster.o: devmaster/devmaster.c devmaster/coldplug.h devmaster/netl
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/devmaster.c
 devmaster/handle.o: devmaster/handle.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/handle.c
-devmaster/command.o: devmaster/command.c
+devmaster/command.o: devmaster/command.c os.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/command.c
 devmaster/rules.o: devmaster/rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/rules.c
