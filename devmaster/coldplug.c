@@ -1,4 +1,6 @@
 /* See LICENSE file for copyright and license details. */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -63,18 +65,22 @@ datagram(char *dg, size_t size, const char *devpath, const char *subsys,
 	return n;
 }
 
-/* a sysfs attribute, which one read gets whole, NUL-terminated */
+/* a sysfs attribute, which one read gets whole, NUL-terminated; -1 if it
+ * is not a regular file (a made-up sysfs of -S could have a FIFO) */
 static ssize_t
 attr(int dfd, const char *path, char *buf, size_t size)
 {
-	ssize_t n;
+	struct stat st;
+	ssize_t n = -1;
 	int fd;
 
-	if ((fd = openat(dfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	                 O_NOCTTY)) < 0)
 		return -1;
-	do
-		n = read(fd, buf, size - 1);
-	while (n < 0 && errno == EINTR);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		do
+			n = read(fd, buf, size - 1);
+		while (n < 0 && errno == EINTR);
 	close(fd);
 	if (n >= 0)
 		buf[n] = '\0';

@@ -122,7 +122,7 @@ load_rules(struct devmaster *d)
 	if (rules_load(&d->rules, d->conf) >= 0)
 		return;
 	if (errno != ENOENT) {
-		warnf("%s: rules unchanged:", d->conf);
+		warnf("%s: rules unchanged: %s", d->conf, rules_why(errno));
 		return;
 	}
 	if (d->conf_given)
@@ -274,16 +274,26 @@ read_replay(struct devmaster *d, int readable)
 	return d->h.busy || !d->in.eof;
 }
 
+/* a FIFO given to -r is opened without waiting for a writer (signals
+ * are heard meanwhile), then read as it was */
 static void
 setup_source(struct devmaster *d)
 {
+	int fl;
+
 	if (!d->replay) {
 		if ((d->nl = nl_open(d->rcvbuf)) < 0)
 			die(EXIT_SYSTEM, "netlink socket:");
 		return;
 	}
-	d->in.fd = strcmp(d->replay, "-") ? open(d->replay, O_RDONLY | O_CLOEXEC) : 0;
-	if (d->in.fd < 0)
+	if (!strcmp(d->replay, "-")) {
+		d->in.fd = 0;
+		return;
+	}
+	if ((d->in.fd = open(d->replay, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	                     O_NOCTTY)) < 0 ||
+	    (fl = fcntl(d->in.fd, F_GETFL)) < 0 ||
+	    fcntl(d->in.fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		die(EXIT_SYSTEM, "%s:", d->replay);
 }
 
@@ -368,7 +378,7 @@ check(struct devmaster *d)
 	long bad = rules_load(&d->rules, d->conf);
 
 	if (bad < 0)
-		die(EXIT_FAIL, "%s:", d->conf);
+		die(EXIT_FAIL, "%s: %s", d->conf, rules_why(errno));
 	return bad ? EXIT_FAIL : 0;
 }
 

@@ -1,4 +1,6 @@
 /* See LICENSE file for copyright and license details. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -513,22 +515,62 @@ add_line(struct rules *rs, size_t *cap, const char *line, unsigned no,
 	return 0;
 }
 
-/* strip the newline fgets kept; 1 if the line did not fit (then skipped) */
+/* strip the newline fgets kept; 1 if the line did not fit (then skipped);
+ * *bytes counts what was read */
 static int
-too_long(char *buf, FILE *f)
+too_long(char *buf, FILE *f, unsigned long *bytes)
 {
 	size_t n = strlen(buf);
 	int c;
 
+	*bytes += n;
 	if (n && buf[n - 1] == '\n') {
 		buf[n - 1] = '\0';
 		return 0;
 	}
 	if (n < RULE_LINE_MAX - 1)
 		return 0;   /* the last line, without a newline */
-	while ((c = getc(f)) != EOF && c != '\n')
-		;
+	while (*bytes <= RULES_FILE_MAX && (c = getc(f)) != EOF && c != '\n')
+		++*bytes;
 	return 1;
+}
+
+/* path, if it is a regular file of at most RULES_FILE_MAX bytes: a FIFO
+ * or a device would block or never end */
+static FILE *
+open_rules(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if (st.st_size > RULES_FILE_MAX)
+		e = EFBIG;
+	else if ((f = fdopen(fd, "r")))
+		return f;
+	else
+		e = errno;
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
+#define STR(x)  STR_(x)
+#define STR_(x) #x
+
+const char *
+rules_why(int e)
+{
+	if (e == EINVAL)
+		return "not a regular file";
+	return e == EFBIG ? "larger than " STR(RULES_FILE_MAX) " bytes" :
+	       strerror(e);
 }
 
 long
@@ -536,23 +578,20 @@ rules_load(struct rules *rs, const char *path)
 {
 	struct rules nrs = { NULL, 0 };
 	char line[RULE_LINE_MAX], who[PATH_MAX + 16];
+	unsigned long bytes = 0;
 	struct why w;
 	size_t cap = 0;
 	unsigned no = 0;
 	long nbad = 0;
 	FILE *f;
-	int fd, e;
+	int e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!(f = open_rules(path)))
 		return -1;
 	w.budget = RE_FILE_MAX;
-	if (!(f = fdopen(fd, "r"))) {
-		close(fd);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
+	while (bytes <= RULES_FILE_MAX && fgets(line, sizeof(line), f)) {
 		no++;
-		if (too_long(line, f))
+		if (too_long(line, f, &bytes))
 			bad(&w, "line longer than %d bytes", RULE_LINE_MAX - 2);
 		else if (empty(line) || add_line(&nrs, &cap, line, no, &w) == 0)
 			continue;
@@ -560,14 +599,13 @@ rules_load(struct rules *rs, const char *path)
 		say(who, "%s", w.s);
 		nbad++;
 	}
-	if (ferror(f)) {
-		e = errno;
-		fclose(f);
+	e = ferror(f) ? errno : bytes > RULES_FILE_MAX ? EFBIG : 0;
+	fclose(f);
+	if (e) {
 		rules_free(&nrs);
 		errno = e;
 		return -1;
 	}
-	fclose(f);
 	rules_free(rs);
 	*rs = nrs;
 	return nbad;
