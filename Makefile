@@ -62,9 +62,18 @@ init/init.o: init/init.c init/sys.h config.h config.mk util.h os.h
 init/sys.o: init/sys.c init/sys.h config.h config.mk util.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ init/sys.c
 
+# test helper of tests/init.test: init with a boot timeout of 2 s
+INIT_TESTS = tests/init-short
+check: init-tests
+init-tests: $(INIT_TESTS)
+tests/init-short: init/init.c init/sys.h config.h config.mk util.h os.h \
+    init/sys.o util.o os.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DINIT_RC_BOOT_WAIT=2 $(LDFLAGS) -o $@ \
+	    init/init.c init/sys.o util.o os.o $(LDLIBS)
+
 clean: clean-init
 clean-init:
-	rm -f init/init $(INITOBJ)
+	rm -f init/init $(INITOBJ) $(INIT_TESTS)
 
 # installed as sysmgr-init: never in place of the system's init
 install: install-init
@@ -79,7 +88,7 @@ uninstall-init:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/sysmgr-init \
 	    $(DESTDIR)$(MANPREFIX)/man8/sysmgr-init.8
 
-.PHONY: clean-init install-init uninstall-init
+.PHONY: init-tests clean-init install-init uninstall-init
 # init -- end
 
 # devmaster -- begin

@@ -28,6 +28,8 @@ static const struct {
 	const char *what;
 	int secs;
 } late[] = {
+	[P_BOOT] = { INIT_RC_BOOT " still running after %d s: starting sysmgr",
+	             INIT_RC_BOOT_WAIT },
 	[P_SYSMGR] = { "sysmgr did not exit in %d s", INIT_SYSMGR_WAIT },
 	[P_RC] = { INIT_RC_SHUTDOWN " did not finish in %d s", INIT_RC_WAIT },
 	[P_TERM] = { "processes left after the grace time of %d s", INIT_GRACE },
@@ -56,6 +58,7 @@ static struct {
 	int action;            /* at the end of the shutdown */
 	long long deadline;    /* mono_ms of the end of the phase, -1 for none */
 	pid_t rc;              /* rc.boot or rc.shutdown, 0 when none */
+	const char *rcpath;    /* which */
 	pid_t sysmgr;          /* 0 when none */
 	pid_t rebooter;        /* the child calling reboot(2), 0 when none */
 	long long started;     /* mono_ms of the start of sysmgr */
@@ -128,6 +131,7 @@ run_rc(const char *path, const char *arg)
 			warnf("%s:", path);
 		return 0;
 	}
+	in.rcpath = path;
 	return spawn(path, arg);
 }
 
@@ -191,8 +195,7 @@ reap(void)
 		else if (pid == in.rc) {
 			in.rc = 0;
 			if (!WIFEXITED(ws) || WEXITSTATUS(ws))
-				report(in.phase == P_BOOT ? INIT_RC_BOOT :
-				    INIT_RC_SHUTDOWN, ws);
+				report(in.rcpath, ws);
 		} else if (pid == in.rebooter)
 			rebooter_gone(ws);
 	}
