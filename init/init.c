@@ -67,26 +67,62 @@ static struct {
 	int alone;             /* no child is left */
 } in;
 
-static void
-usage(void)
-{
-	usage_exit("init poweroff|reboot|halt");
-}
-
-/* not PID 1: ask PID 1 */
+/* the command of acts called name, or -1 */
 static int
-client(int argc, char *argv[])
+act_named(const char *name)
 {
 	size_t i;
 
-	for (i = 0; argc == 2 && i < LEN(acts); i++)
-		if (acts[i].name && !strcmp(acts[i].name, argv[1])) {
-			if (kill(1, acts[i].sig) < 0)
-				die(EXIT_FAIL, "cannot signal PID 1:");
-			return 0;
-		}
-	usage();
-	return EXIT_USAGE;
+	for (i = 0; name && i < LEN(acts); i++)
+		if (acts[i].name && !strcmp(acts[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* ask PID 1 for command i; with now, reboot(2) here instead */
+static int
+request(int i, int now)
+{
+	if (now) {
+		sys_reboot(acts[i].action);
+		die(EXIT_FAIL, "cannot %s:", acts[i].name);
+	}
+	if (kill(1, acts[i].sig) < 0)
+		die(EXIT_FAIL, "cannot signal PID 1:");
+	return 0;
+}
+
+/* executed as poweroff, reboot or halt: "NAME [-f]" */
+static int
+named(int i, int argc, char *argv[])
+{
+	char synopsis[32];
+	int c, now = 0;
+
+	setprogname(acts[i].name);
+	while ((c = getopt(argc, argv, "f")) != -1)
+		if (c == 'f')
+			now = 1;
+		else
+			break;
+	if (c != -1 || optind != argc) {
+		fmt(synopsis, sizeof(synopsis), "%s [-f]", acts[i].name);
+		usage_exit(synopsis);
+	}
+	return request(i, now);
+}
+
+/* not PID 1: "init poweroff|reboot|halt" asks PID 1 */
+static int
+client(int argc, char *argv[])
+{
+	int i;
+
+	if (argc > 0 && (i = act_named(base_name(argv[0]))) >= 0)
+		return named(i, argc, argv);
+	if (argc != 2 || (i = act_named(argv[1])) < 0)
+		usage_exit("init poweroff|reboot|halt");
+	return request(i, 0);
 }
 
 static void
