@@ -1,5 +1,7 @@
 /* See LICENSE file for copyright and license details. */
+#define _DEFAULT_SOURCE   /* major(), minor() (sys/sysmacros.h) */
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -646,8 +648,16 @@ too_long(char *buf, FILE *f, unsigned long *bytes)
 	return 1;
 }
 
-/* path, if it is a regular file of at most RULES_FILE_MAX bytes: a FIFO
- * or a device would block or never end */
+/* the null device of Linux, 1:3: empty, as rules */
+static int
+null_dev(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 &&
+	       minor(st->st_rdev) == 3;
+}
+
+/* path, if it is a regular file of at most RULES_FILE_MAX bytes (or the
+ * null device): a FIFO or another device would block or never end */
 static FILE *
 open_rules(const char *path)
 {
@@ -659,7 +669,7 @@ open_rules(const char *path)
 		return NULL;
 	if (fstat(fd, &st) < 0)
 		e = errno;
-	else if (!S_ISREG(st.st_mode))
+	else if (!S_ISREG(st.st_mode) && !null_dev(&st))
 		e = EINVAL;
 	else if (st.st_size > RULES_FILE_MAX)
 		e = EFBIG;
