@@ -92,9 +92,18 @@ init/init.o: init/init.c init/sys.h config.h config.mk util.h os.h
 init/sys.o: init/sys.c init/sys.h config.h config.mk util.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ init/sys.c
 
+# test helper of tests/init.test: init with a boot timeout of 2 s
+INIT_TESTS = tests/init-short
+check: init-tests
+init-tests: $(INIT_TESTS)
+tests/init-short: init/init.c init/sys.h config.h config.mk util.h os.h \
+    init/sys.o util.o os.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DINIT_RC_BOOT_WAIT=2 $(LDFLAGS) -o $@ \
+	    init/init.c init/sys.o util.o os.o $(LDLIBS)
+
 clean: clean-init
 clean-init:
-	rm -f init/init $(INITOBJ)
+	rm -f init/init $(INITOBJ) $(INIT_TESTS)
 
 # installed as sysmgr-init: never in place of the system's init
 install: install-init
@@ -109,15 +118,15 @@ uninstall-init:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/sysmgr-init \
 	    $(DESTDIR)$(MANPREFIX)/man8/sysmgr-init.8
 
-.PHONY: clean-init install-init uninstall-init
+.PHONY: init-tests clean-init install-init uninstall-init
 # init -- end
 
 # devmaster -- begin
 DM_OBJ = devmaster/devmaster.o devmaster/handle.o devmaster/command.o \
 	devmaster/rules.o devmaster/node.o devmaster/uevent.o \
 	devmaster/netlink.o devmaster/coldplug.o devmaster/replay.o
-DM_HDR = devmaster/devmaster.h devmaster/node.h devmaster/replay.h \
-	devmaster/rules.h devmaster/uevent.h
+DM_HDR = devmaster/command.h devmaster/handle.h devmaster/node.h \
+	devmaster/replay.h devmaster/rules.h devmaster/uevent.h
 DM_TESTS = tests/devmaster-send
 
 all: devmaster/devmaster
@@ -130,7 +139,7 @@ devmaster/devmaster.o: devmaster/devmaster.c devmaster/coldplug.h devmaster/netl
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/devmaster.c
 devmaster/handle.o: devmaster/handle.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/handle.c
-devmaster/command.o: devmaster/command.c
+devmaster/command.o: devmaster/command.c os.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/command.c
 devmaster/rules.o: devmaster/rules.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ devmaster/rules.c

@@ -58,6 +58,10 @@
 /* run, when executable, at boot (waited for) and at shutdown */
 #define INIT_RC_BOOT     "/etc/sysmgr/rc.boot"
 #define INIT_RC_SHUTDOWN "/etc/sysmgr/rc.shutdown"
+/* boot: time for rc.boot, after which sysmgr starts while it goes on */
+#ifndef INIT_RC_BOOT_WAIT
+#define INIT_RC_BOOT_WAIT 120
+#endif
 /* the supervisor: a name looked up in PATH, or an absolute path */
 #define INIT_SYSMGR      "sysmgr"
 /* a sysmgr that ran less than INIT_MIN_RUNTIME is started again after a
