@@ -92,13 +92,15 @@ init/init.o: init/init.c init/sys.h config.h config.mk util.h os.h
 init/sys.o: init/sys.c init/sys.h config.h config.mk util.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ init/sys.c
 
-# test helper of tests/init.test: init with a boot timeout of 2 s
+# test helper of tests/init.test: init with a boot timeout of 2 s, and 2 s
+# for sysmgr to stop the services (unless it says it needs more)
 INIT_TESTS = tests/init-short
 check: init-tests
 init-tests: $(INIT_TESTS)
 tests/init-short: init/init.c init/sys.h config.h config.mk util.h os.h \
     init/sys.o util.o os.o
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DINIT_RC_BOOT_WAIT=2 $(LDFLAGS) -o $@ \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DINIT_RC_BOOT_WAIT=2 -DINIT_SYSMGR_WAIT=2 \
+	    $(LDFLAGS) -o $@ \
 	    init/init.c init/sys.o util.o os.o $(LDLIBS)
 
 clean: clean-init

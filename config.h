@@ -69,9 +69,14 @@
 #define INIT_MIN_RUNTIME 1
 #define INIT_BACKOFF_MIN 1
 #define INIT_BACKOFF_MAX 30
-/* shutdown: time for sysmgr to stop every service, for rc.shutdown, for
- * every process after SIGTERM (the grace time) and after SIGKILL */
+/* shutdown: time for sysmgr to stop every service (longer when sysmgr
+ * says in RUNDIR/.sysmgr.stop that its services need more, up to
+ * INIT_SYSMGR_MAX), for rc.shutdown, for every process after SIGTERM (the
+ * grace time) and after SIGKILL */
+#ifndef INIT_SYSMGR_WAIT
 #define INIT_SYSMGR_WAIT 30
+#endif
+#define INIT_SYSMGR_MAX  900
 #define INIT_RC_WAIT     30
 #define INIT_GRACE       3
 #define INIT_KILL_WAIT   2

@@ -322,6 +322,40 @@ done(void)
 	}
 }
 
+/*
+ * When sysmgr will be done with the services, on the monotonic clock, as
+ * it says in RUNDIR/.sysmgr.stop (their stop-timeouts along the longest
+ * chain of dependencies); -1 when it does not say.
+ */
+static long long
+sysmgr_bound(void)
+{
+	const char *rundir = getenv("RUNDIR");
+	unsigned long long d;
+	char path[PATH_MAX], buf[32];
+
+	if (fmt(path, sizeof(path), "%s/.sysmgr.stop", rundir && *rundir ?
+	    rundir : RUNDIR) < 0 || read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_ull(buf, (unsigned long long)mono_ms() +
+	    INIT_SYSMGR_MAX * 1000ULL, &d) < 0 ? -1 : (long long)d;
+}
+
+/* the time for sysmgr is over: unless it said it needs more, once */
+static int
+sysmgr_late(void)
+{
+	long long d = sysmgr_bound();
+
+	if (in.phase != P_SYSMGR || d <= in.deadline)
+		return 1;
+	warnf("sysmgr needs %lld s more for the services' stop-timeouts",
+	    (d - mono_ms() + 999) / 1000);
+	in.deadline = d;
+	return 0;
+}
+
 /* go on to the next phases as long as the current one is over */
 static void
 advance(void)
@@ -332,6 +366,8 @@ advance(void)
 		over = in.deadline >= 0 && mono_ms() >= in.deadline;
 		if (done())
 			over = 1;
+		else if (over && !(over = sysmgr_late()))
+			return;
 		else if (over)
 			warnf(late[in.phase].what, late[in.phase].secs);
 		if (!over)
