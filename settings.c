@@ -149,6 +149,7 @@ line_parse(char *p, int line, struct settings *s,
 	struct settings before;
 	char *kv, *eq, *save;
 	const char *why;
+	int n;
 
 	for (kv = strtok_r(p, " \t", &save); kv; kv = strtok_r(NULL, " \t", &save)) {
 		before = *s;
@@ -163,10 +164,11 @@ line_parse(char *p, int line, struct settings *s,
 		}
 		if (!why)
 			continue;
-		/* control characters (a CRLF script) never reach the status */
-		if (!s->nbad++ && fmt(s->bad, sizeof(s->bad), "line %d: %s",
-		    line, kv) >= 0)
-			printable(s->bad, sizeof(s->bad), s->bad);
+		/* cut to fit, and no control character (a CRLF script)
+		 * reaches the status */
+		if (!s->nbad++ && (n = fmt(s->bad, sizeof(s->bad), "line %d: ",
+		    line)) > 0)
+			printable(s->bad + n, sizeof(s->bad) - (size_t)n, kv);
 		if (report)
 			report(ctx, line, kv, why);
 	}
