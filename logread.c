@@ -54,6 +54,8 @@ push(struct lines *l, const char *name, char *text)
 			die(EXIT_SYSTEM, "realloc:");
 		l->l = nb;
 	}
+	if (!text)
+		die(EXIT_SYSTEM, "strdup:");
 	l->l[l->n].name = name;
 	l->l[l->n++].text = text;
 }
@@ -127,7 +129,7 @@ take_last(struct lines *l, const char *name, char *buf, size_t n,
 		while (p > buf && p[-1] != '\n')
 			p--;
 		*end = '\0';
-		push(&mine, name, p);
+		push(&mine, name, strdup(p));
 		end = p > buf ? --p : p;
 	}
 	/* mine is newest first: before l, oldest first */
@@ -167,12 +169,14 @@ last_lines(const char *dir, const char *name, unsigned long want, int cur,
 		return -1;
 	had = l.n;
 	take_last(&l, name, buf, *len, want);
+	free(buf);
 	reverse(&l, l.n - had);
 	if (l.n < want && (n = scandir(dir, &ents, is_old, alphasort)) > 0) {
 		for (k = n - 1; k >= 0 && l.n < want; k--) {
 			had = l.n;
 			if ((buf = slurp(dir, ents[k]->d_name, &olen))) {
 				take_last(&l, name, buf, olen, want);
+				free(buf);
 				reverse(&l, l.n - had);
 			}
 		}
@@ -293,7 +297,7 @@ follow_read(struct follow *f)
 	fflush(stdout);
 }
 
-static void
+NORETURN static void
 follow_all(struct follow *f, int n)
 {
 	struct pollfd pfd;
@@ -346,14 +350,21 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 	}
 	for (i = 0; i < all.n; i++)
 		all.l[i].seq = i;
-	qsort(all.l, all.n, sizeof(*all.l), by_time);
+	if (all.n)
+		qsort(all.l, all.n, sizeof(*all.l), by_time);
 	from = several && all.n > want * (size_t)n ? all.n - want * (size_t)n : 0;
 	for (i = from; i < all.n; i++)
 		print(all.l[i].name, all.l[i].text, strlen(all.l[i].text));
 	if (fflush(stdout) == EOF)
 		die(EXIT_SYSTEM, "stdout:");
-	if (!follow)
+	if (!follow) {
+		for (k = 0; k < n; k++)
+			if (f[k].fd >= 0)
+				close(f[k].fd);
+		free(f);
+		free(len);
 		return rc;
+	}
 	for (k = 0; k < n; k++) {
 		if (f[k].fd < 0 || fstat(f[k].fd, &st) < 0 ||
 		    lseek(f[k].fd, (off_t)len[k], SEEK_SET) < 0)
@@ -361,6 +372,7 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 		f[k].dev = st.st_dev;
 		f[k].ino = st.st_ino;
 	}
+	free(len);
 	follow_all(f, n);
 	return 0;
 }

@@ -221,6 +221,7 @@ proc_find(const struct procinfo *t, long n, pid_t pid)
 {
 	struct procinfo key;
 
+	memset(&key, 0, sizeof(key));
 	key.pid = pid;
 	return bsearch(&key, t, (size_t)n, sizeof(*t), by_pid);
 }

@@ -62,7 +62,6 @@ bytes(const char *v, unsigned long *out)
 	char buf[32];
 	size_t n = strlen(v);
 	unsigned long long mul = 1;
-	const char *why;
 
 	if (n && (v[n - 1] == 'k' || v[n - 1] == 'K' || v[n - 1] == 'M')) {
 		mul = v[n - 1] == 'M' ? 1024 * 1024 : 1024;
@@ -72,7 +71,7 @@ bytes(const char *v, unsigned long *out)
 		return "not a size";
 	memcpy(buf, v, n);
 	buf[n] = '\0';
-	if ((why = number(buf, 1, (1ULL << 30) / mul, out)))
+	if (number(buf, 1, (1ULL << 30) / mul, out))
 		return "not a size from 1 to 1G";
 	*out *= (unsigned long)mul;
 	return NULL;

@@ -495,6 +495,7 @@ lookup(const char *name)
 {
 	struct svc key;
 
+	memset(&key, 0, sizeof(key));
 	if (fmt(key.name, sizeof(key.name), "%s", name) < 0)
 		return NULL;
 	return bsearch(&key, m.svc, m.n, sizeof(*m.svc), by_name);
@@ -782,7 +783,6 @@ replace_original(void)
 {
 	char buf[32], path[64], comm[32];
 	unsigned long long pid;
-	ssize_t n;
 
 	if (fmt(path, sizeof(path), "%s/pid", m.paths.rundir) < 0 ||
 	    read_file(path, buf, sizeof(buf)) <= 0)
@@ -792,7 +792,7 @@ replace_original(void)
 	if (parse_ull(buf, 0x7fffffff, &pid) < 0 || pid <= 1 ||
 	    (pid_t)pid == getpid() ||
 	    fmt(path, sizeof(path), "/proc/%llu/comm", pid) < 0 ||
-	    (n = read_file(path, comm, sizeof(comm))) <= 0 ||
+	    read_file(path, comm, sizeof(comm)) <= 0 ||
 	    strcmp(comm, "sysmgr\n") || os_holds_lock((pid_t)pid))
 		return;
 	warnf("stopping the sysmgr 0.1 of %s (pid %llu), not its services",

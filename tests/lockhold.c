@@ -29,6 +29,7 @@ main(int argc, char *argv[])
 	fl.l_whence = SEEK_SET;
 	if (fcntl(fd, F_SETLKW, &fl) < 0) {
 		perror("fcntl");
+		close(fd);
 		return 1;
 	}
 	puts("locked");
