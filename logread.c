@@ -357,6 +357,9 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 		print(all.l[i].name, all.l[i].text, strlen(all.l[i].text));
 	if (fflush(stdout) == EOF)
 		die(EXIT_SYSTEM, "stdout:");
+	for (i = 0; i < all.n; i++)
+		free(all.l[i].text);
+	free(all.l);
 	if (!follow) {
 		for (k = 0; k < n; k++)
 			if (f[k].fd >= 0)
