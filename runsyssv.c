@@ -560,9 +560,11 @@ static void a_sweep(void) { sweep(T_DOWN, SIGTERM); }
 static void a_sweep_kill(void) { sweep(T_DOWN, SIGKILL); }
 static void a_quit(void) { sweep(T_QUIT, SIGTERM); }
 
+/* ready: what its script said it waits for is over too */
 static void
 a_up(void)
 {
+	sv.st.waiting[0] = '\0';
 	enter(S_UP, sv.set.watchdog ? after(sv.set.watchdog) : -1, NULL);
 	if (sv.set.ready != READY_NONE)
 		say(sv.name, "ready");
@@ -1251,6 +1253,9 @@ on_notify(void)
 		while (nfds > 0)
 			close(fds[--nfds]);
 		if (!ok) {
+			/* a stranger's barrier alone is not counted */
+			if (!strcmp(buf, "BARRIER=1"))
+				continue;
 			if (!sv.st.ignored++)
 				say(sv.name, "ignoring a notification from pid %ld,"
 				    " uid %ld: not of the service", (long)pid,

@@ -57,6 +57,7 @@ static struct {
 	int phase;
 	int action;            /* at the end of the shutdown */
 	long long deadline;    /* mono_ms of the end of the phase, -1 for none */
+	int extended;          /* P_SYSMGR's deadline is sysmgr's own */
 	pid_t rc;              /* rc.boot or rc.shutdown, 0 when none */
 	const char *rcpath;    /* which */
 	pid_t sysmgr;          /* 0 when none */
@@ -331,15 +332,17 @@ static long long
 sysmgr_bound(void)
 {
 	const char *rundir = getenv("RUNDIR");
-	unsigned long long d;
+	unsigned long long d, most = (unsigned long long)mono_ms() +
+	    INIT_SYSMGR_MAX * 1000ULL;
 	char path[PATH_MAX], buf[32];
 
 	if (fmt(path, sizeof(path), "%s/.sysmgr.stop", rundir && *rundir ?
 	    rundir : RUNDIR) < 0 || read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
 	buf[strcspn(buf, "\n")] = '\0';
-	return parse_ull(buf, (unsigned long long)mono_ms() +
-	    INIT_SYSMGR_MAX * 1000ULL, &d) < 0 ? -1 : (long long)d;
+	if (parse_ull(buf, (unsigned long long)-1, &d) < 0)
+		return -1;
+	return (long long)(d < most ? d : most);
 }
 
 /* the time for sysmgr is over: unless it said it needs more, once */
@@ -353,6 +356,7 @@ sysmgr_late(void)
 	warnf("sysmgr needs %lld s more for the services' stop-timeouts",
 	    (d - mono_ms() + 999) / 1000);
 	in.deadline = d;
+	in.extended = 1;
 	return 0;
 }
 
@@ -368,6 +372,8 @@ advance(void)
 			over = 1;
 		else if (over && !(over = sysmgr_late()))
 			return;
+		else if (over && in.phase == P_SYSMGR && in.extended)
+			warnf("sysmgr did not exit in the time it said it needed");
 		else if (over)
 			warnf(late[in.phase].what, late[in.phase].secs);
 		if (!over)
