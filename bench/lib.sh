@@ -12,12 +12,13 @@
 SV=$W/sv          # the scan directory of the peers
 SYSDIR=$W/sys     # ours
 RUNDIR=$W/run
+LOGDIR=$W/logs    # ours (never the host's /var/log/sysmgr); the peers' logs
 DD=$W/dinit.d     # dinit's service descriptions
 BOOTD=$W/boot.d   # the services dinit's boot service waits for
 NITRO_SOCK=$W/nitro.sock
 DINIT_SOCK=$W/dinit.sock
 DINIT_OPTS=${DINIT_OPTS:-}
-export SYSDIR RUNDIR NITRO_SOCK
+export SYSDIR RUNDIR LOGDIR NITRO_SOCK
 
 # the processes that supervise, by /proc/PID/comm: the scanner first
 sup_procs() {
