@@ -542,5 +542,8 @@ $(long_body)" ;;
 	sleep "$IDLE_SETTLE"
 	up=$("$OURS/svctl" status 2>&1 | grep -c ': UP')
 	set -- $(pss_sum runsyssv)
-	echo "RESULT pss $(awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", n ? t / n : 0 }') $1 $up"
+	# and Pss_Anon: the private pages alone, whatever else maps libc
+	anon=$(for p in $(pgrep -x runsyssv); do cat "/proc/$p/smaps_rollup"; done |
+	    awk '$1 == "Pss_Anon:" { s += $2; n++ } END { printf "%.1f", n ? s / n : 0 }')
+	echo "RESULT pss $(awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", n ? t / n : 0 }') $1 $up $anon"
 }
