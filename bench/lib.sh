@@ -10,7 +10,9 @@
 # nitro and dinit (built by bench/peers) are on PATH.
 
 SV=$W/sv          # the scan directory of the peers
-SYSDIR=$W/sys     # ours
+# ours: SYSDIR alone in its parent, which sysmgr watches (for SYSDIR
+# itself): the helpers' files in $W would wake it
+SYSDIR=$W/ours/sys
 RUNDIR=$W/run
 LOGDIR=$W/logs    # ours (never the host's /var/log/sysmgr); the peers' logs
 DD=$W/dinit.d     # dinit's service descriptions
