@@ -210,7 +210,8 @@ clean-image:
 
 # bench -- begin
 BENCH_BIN = bench/floor bench/respawn bench/lines bench/gone bench/timecmd \
-	bench/depwake bench/kevents bench/feed bench/procs bench/exits
+	bench/depwake bench/kevents bench/feed bench/procs bench/exits \
+	bench/readyat bench/readylat bench/spew bench/logwait
 
 # ours against the peers installed, see bench/README; QUICK=1: < 8 min;
 # bench/run first builds nitro and dinit from ../shared/peers (bench/peers)
@@ -241,6 +242,14 @@ bench/feed: bench/feed.c bench/common.o
 bench/procs: bench/procs.c bench/common.o
 	$(BENCH_LD)
 bench/exits: bench/exits.c bench/common.o
+	$(BENCH_LD)
+bench/readyat: bench/readyat.c bench/common.o
+	$(BENCH_LD)
+bench/readylat: bench/readylat.c bench/common.o
+	$(BENCH_LD)
+bench/spew: bench/spew.c bench/common.o
+	$(BENCH_LD)
+bench/logwait: bench/logwait.c bench/common.o
 	$(BENCH_LD)
 
 clean: clean-bench

@@ -10,14 +10,17 @@
 # nitro and dinit (built by bench/peers) are on PATH.
 
 SV=$W/sv          # the scan directory of the peers
-SYSDIR=$W/sys     # ours
+# ours: SYSDIR alone in its parent, which sysmgr watches (for SYSDIR
+# itself): the helpers' files in $W would wake it
+SYSDIR=$W/ours/sys
 RUNDIR=$W/run
+LOGDIR=$W/logs    # ours (never the host's /var/log/sysmgr); the peers' logs
 DD=$W/dinit.d     # dinit's service descriptions
 BOOTD=$W/boot.d   # the services dinit's boot service waits for
 NITRO_SOCK=$W/nitro.sock
 DINIT_SOCK=$W/dinit.sock
 DINIT_OPTS=${DINIT_OPTS:-}
-export SYSDIR RUNDIR NITRO_SOCK
+export SYSDIR RUNDIR LOGDIR NITRO_SOCK
 
 # the processes that supervise, by /proc/PID/comm: the scanner first
 sup_procs() {

@@ -46,6 +46,11 @@ exit 1"
 # $W/pids
 m_up() {
 	services "$1" "$2" "$(long_body)"
+	all_up "$1" "$2"
+}
+# start SUP on the N services made, until all have run (each writes its
+# line on the FIFO)
+all_up() {
 	r=$("$B/lines" -n "$2" -t 60000 -o "$W/pids" "$FIFO" -- $(sup_cmd "$1") 2>>"$W/log") ||
 		show_log "$1" "not all up: $r" || return 1
 	echo "RESULT up $r"
@@ -316,3 +321,229 @@ m_mdev() {
 	echo "RESULT coldplug $2 $(find /dev ! -type d ! -name .bench-marker | wc -l)"
 }
 m_debug() { . "$1"; }
+
+# wait_procs NAME...: until a process of each comm NAME runs, 10 s at most
+wait_procs() {
+	n=0
+	for p; do
+		while ! pgrep -x "$p" >/dev/null; do
+			n=$((n + 1))
+			[ $n -gt 1000 ] && { echo "no $p after 10 s" >&2; return 1; }
+			sleep 0.01
+		done
+	done
+}
+
+# 11. readiness: from the dependency saying it is ready (READY=1, or a
+# newline on its notification fd) to the first line of a dependent that
+# waited for it.  MODE: notify or fd (ours), the peers' own way otherwise.
+# dep's main process is bench/readyat, waiting for the go byte of
+# bench/readylat; each trial puts dep back to starting (not ready) and the
+# dependent back to waiting first
+ready_dep() {
+	echo "exec $B/readyat $1 $W/go $W/t0"
+}
+m_ready() {
+	sup=$1 trials=$2 mode=${3:-}
+	mkfifo "$W/go"
+	case $sup in
+	sysmgr)
+		if [ "$mode" = fd ]; then
+			service sysmgr dep "# sysmgr: ready=fd:3
+$(ready_dep "-f 3")"
+		else
+			service sysmgr dep "# sysmgr: ready=notify
+$(ready_dep -n)"
+		fi
+		service sysmgr cli "sysmgr-depends dep && echo woke >$FIFO
+exec sleep 100000"
+		waiter=sysmgr-depends ;;
+	s6)
+		service s6 dep "$(ready_dep "-f 3")"
+		echo 3 >"$SV/dep/notification-fd"
+		service s6 cli "s6-svwait -U $SV/dep && echo woke >$FIFO
+exec sleep 100000"
+		waiter=s6-svwait ;;
+	dinit)
+		DINIT_OPTS="ready-notification = pipefd:3"
+		service dinit dep "$(ready_dep "-f 3")"
+		DINIT_OPTS="depends-on = dep"
+		service dinit cli "echo woke >$FIFO
+exec sleep 100000"
+		DINIT_OPTS= waiter= ;;
+	*) echo "no readiness for $sup" >&2; return 1 ;;
+	esac
+	sup_start "$sup"
+	i=0
+	while [ $i -lt "$trials" ]; do
+		wait_procs readyat $waiter || show_log "$sup" "not waiting" || return 1
+		sleep 0.2    # the waiter is past its start, in its wait
+		r=$("$B/readylat" -t 5000 "$W/go" "$W/t0" "$FIFO" 2>>"$W/log") ||
+			show_log "$sup" "readylat: $r" || return 1
+		echo "RESULT $r"
+		# dep back to starting, the dependent back to waiting for it
+		case $sup in
+		sysmgr)
+			"$OURS/svctl" stop dep && "$OURS/svctl" -t 0 start dep &&
+				wait_procs readyat &&
+				"$OURS/svctl" -t 0 restart cli ;;
+		s6)
+			s6-svc -d "$SV/dep" && s6-svwait -D "$SV/dep" &&
+				s6-svc -u "$SV/dep" && wait_procs readyat &&
+				s6-svc -r "$SV/cli" ;;
+		dinit)
+			dinitctl -p "$DINIT_SOCK" stop cli >/dev/null &&
+				dinitctl -p "$DINIT_SOCK" stop dep >/dev/null &&
+				dinitctl -p "$DINIT_SOCK" --no-wait start cli >/dev/null ;;
+		esac 2>>"$W/log" || show_log "$sup" "cannot reset" || return 1
+		# the dependent's old instance gone past its line
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+# 12. logs.  logger SUP DIR: the command of the logger of a peer's service,
+# writing into DIR: every supervisor rotates at LOG_ROT bytes and keeps
+# 1000 old files (none is removed in a run)
+LOG_ROT=1048576
+logger_cmd() {
+	case $1 in
+	runit) echo "svlogd -tt $2" ;;
+	s6) echo "s6-log n1000 s$LOG_ROT t $2" ;;
+	esac
+}
+# the process that writes the log files (the floor: cat into a file)
+logger_proc() {
+	case $1 in
+	floor) echo cat ;;
+	sysmgr) echo runsyssv ;;
+	runit) echo svlogd ;;
+	s6) echo s6-log ;;
+	esac
+}
+# the bytes of a line's stamp, its blank included
+stamp_len() {
+	case $1 in
+	floor) echo 0 ;;
+	sysmgr) echo 28 ;;     # 2026-12-05T21:55:12.123456Z
+	runit) echo 26 ;;      # 2026-12-05_21:55:12.12345
+	s6) echo 26 ;;         # @4000000069334a7a0b8c2f1c
+	esac
+}
+
+# logged SUP NAME...: give the services NAME (made by service or
+# services) their logger, into $LOGDIR/NAME; ours log by default and only
+# get log-keep (a settings line after the #! line)
+logged() {
+	lsup=$1
+	shift
+	for lname; do
+		mkdir -p "$LOGDIR/$lname"
+		case $lsup in
+		sysmgr) sed -i "1a # sysmgr: log-keep=1000" "$SYSDIR/$lname" ;;
+		runit) printf 's%s\nn1000\n' "$LOG_ROT" >"$LOGDIR/$lname/config"
+			mkdir -p "$SV/$lname/log"
+			script "exec $(logger_cmd runit "$LOGDIR/$lname")" "$SV/$lname/log/run" ;;
+		s6) mkdir -p "$SV/$lname/log"
+			script "exec $(logger_cmd s6 "$LOGDIR/$lname")" "$SV/$lname/log/run" ;;
+		esac
+	done
+}
+
+# check_log DIR LEN STAMP: the files of DIR in order (the rotated ones by
+# name, then current), each line a stamp (STAMP bytes, 0: none) then a
+# line of bench/spew: "LINES_SEEN BAD FIRST_BAD" (a line missing, doubled,
+# out of order or changed is bad; FIRST_BAD its number, 0 when none)
+check_log() {
+	(cd "$1" && cat $(ls | grep '^@' | sort) current) |
+	    awk -v len="$2" -v st="$3" '{ l = substr($0, st + 1)
+		if (substr(l, 1, 9) + 0 != n || substr(l, 10, 1) != " " ||
+		    length(l) != len - 1) { bad++; if (!first) first = NR }
+		n++ }
+	    END { printf "%d %d %d\n", n, bad, first }'
+}
+
+# 12a, b. one service writes LINES lines of LEN bytes as fast as it can
+# (bench/spew, after the go byte; MODE "block": in 4 kB writes): the ms
+# until every byte is in its log files, the CPU of the logger meanwhile
+# (ns, /proc/PID/schedstat), and whether the log is whole
+m_logrun() {
+	sup=$1 lines=$2 len=$3 mode=${4:-}
+	mkfifo "$W/go"
+	if [ "$sup" = floor ]; then
+		mkdir -p "$LOGDIR/spew"
+		"$B/spew" ${mode:+-b} -g "$W/go" "$lines" "$len" |
+			cat >"$LOGDIR/spew/current" &
+	else
+		service "$sup" spew "exec $B/spew ${mode:+-b} -g $W/go $lines $len"
+		logged "$sup" spew
+		sup_start "$sup"
+	fi
+	wait_procs spew "$(logger_proc "$sup")" || show_log "$sup" "no logger" ||
+		return 1
+	sleep 0.3
+	bytes=$((lines * (len + $(stamp_len "$sup"))))
+	set -- $("$B/procs" cpu "$(logger_proc "$sup")" | sum3)
+	c0=$2
+	r=$("$B/logwait" -t 120000 "$W/go" "$bytes" "$LOGDIR/spew" 2>>"$W/log") ||
+		show_log "$sup" "logwait: $r" || return 1
+	set -- $("$B/procs" cpu "$(logger_proc "$sup")" | sum3)
+	echo "RESULT run $r $(($2 - c0)) $(check_log "$LOGDIR/spew" "$len" "$(stamp_len "$sup")")"
+}
+
+# pss_sum NAME...: "processes kB" of the processes of those comms
+pss_sum() {
+	"$B/procs" pss "$@" | awk '{ n++; t += $3 } END { printf "%d %d\n", n, t }'
+}
+
+# 12c. N services with logging on, each writing one line to its log when
+# it starts: Pss per service of its supervisor and logger (ours: runsyssv
+# alone; runit: runsv and svlogd; s6: two s6-supervise, of the service and
+# of its logger, and s6-log), and how many logs have their line
+m_logtree() {
+	sup=$1 n=$2
+	services "$sup" "$n" "echo started
+$(long_body)"
+	if [ "$sup" != sysmgr ]; then
+		i=0
+		while [ $i -lt "$n" ]; do
+			logged "$sup" "s$i"
+			i=$((i + 1))
+		done
+	fi
+	all_up "$sup" "$n" >/dev/null || return 1
+	sleep "$IDLE_SETTLE"
+	per=$(sup_per_service "$sup") lg=$(logger_proc "$sup")
+	set -- $(pss_sum "$per")
+	sp=$1 sk=$2
+	lp=0 lk=0
+	[ "$lg" != "$per" ] && set -- $(pss_sum "$lg") && lp=$1 lk=$2
+	set -- $(pss_sum "$(set -- $(sup_procs "$sup"); echo "$1")")
+	logs=$(grep -l started "$LOGDIR"/s[0-9]*/current 2>/dev/null | wc -l)
+	echo "RESULT pss $(awk -v n="$n" -v s="$sk" -v l="$lk" 'BEGIN {
+	    printf "%.1f %.1f %.1f", (s + l) / n, s / n, l / n }') $sp $lp $2 $logs"
+}
+
+# 11b. N of our services, ready=MODE (none, notify: sysmgr-notify ready in
+# the script; fd: a newline on fd 3), all up (and ready): Pss per runsyssv
+m_readytree() {
+	mode=$2 n=$3
+	case $mode in
+	none) body=$(long_body) ;;
+	notify) body="# sysmgr: ready=notify
+$OURS/sysmgr-notify ready
+$(long_body)" ;;
+	fd) body="# sysmgr: ready=fd:3
+echo >&3
+$(long_body)" ;;
+	esac
+	services sysmgr "$n" "$body"
+	all_up sysmgr "$n" >/dev/null || return 1
+	sleep "$IDLE_SETTLE"
+	up=$("$OURS/svctl" status 2>&1 | grep -c ': UP')
+	set -- $(pss_sum runsyssv)
+	# and Pss_Anon: the private pages alone, whatever else maps libc
+	anon=$(for p in $(pgrep -x runsyssv); do cat "/proc/$p/smaps_rollup"; done |
+	    awk '$1 == "Pss_Anon:" { s += $2; n++ } END { printf "%.1f", n ? s / n : 0 }')
+	echo "RESULT pss $(awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", n ? t / n : 0 }') $1 $up $anon"
+}
