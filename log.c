@@ -30,26 +30,48 @@ struct hdr {
 };
 static const char magic[8] = { 's', 'y', 's', 'm', 'l', 'o', 'g', '1' };
 
-/* one of each per process: a runsyssv has one log, sysmgr one */
-static char raw[RAW_MAX];
-static char out[OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2];
+/* one of each per process (a runsyssv has one log, sysmgr one), in pages
+ * of their own, given back to the system once the FIFO is drained */
+static union {
+	struct {
+		char raw[RAW_MAX];
+		char out[OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2];
+	} b;
+	char pages[4096 * ((RAW_MAX + OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2 +
+	    4095) / 4096 + 1)];
+} bufs;
+#define raw bufs.b.raw
+#define out bufs.b.out
+
+/* y-m-d of a day since 1970-01-01 (Hinnant's days_from_civil, inverted):
+ * gmtime_r() of glibc reads /etc/localtime and allocates at its first use */
+static void
+civil(long long days, unsigned *y, unsigned *m, unsigned *d)
+{
+	long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (unsigned)(yoe + era * 400) + (*m <= 2);
+}
 
 void
 log_stamp(char *buf)
 {
-	static time_t last = -1;
-	static struct tm tm;
 	struct timespec ts;
+	unsigned y, mo, d, s;
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0 || ts.tv_sec < 0)
 		ts.tv_sec = ts.tv_nsec = 0;
-	if (ts.tv_sec != last && gmtime_r(&ts.tv_sec, &tm))
-		last = ts.tv_sec;
+	civil(ts.tv_sec / 86400, &y, &mo, &d);
+	s = (unsigned)(ts.tv_sec % 86400);
 	if (fmt(buf, LOG_STAMP + 1, "%04u-%02u-%02uT%02u:%02u:%02u.%06luZ ",
-	    (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-	    (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-	    (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
-	    (unsigned long)(ts.tv_nsec / 1000) % 1000000ul) < 0) {
+	    y % 10000u, mo % 100u, d % 100u, s / 3600 % 100u, s / 60 % 60,
+	    s % 60, (unsigned long)(ts.tv_nsec / 1000) % 1000000ul) < 0) {
 		memset(buf, '?', LOG_STAMP - 1);
 		buf[LOG_STAMP - 1] = ' ';
 		buf[LOG_STAMP] = '\0';
@@ -358,6 +380,8 @@ log_drain(struct logw *w, int fifo, int flush)
 		if (n < 0)
 			break;
 	}
+	/* an idle service's runsyssv keeps no page of them */
+	os_pages_free(bufs.pages, sizeof(bufs.pages));
 }
 
 void

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +197,20 @@ os_dir_each(int fd, void (*fn)(void *, const char *), void *ctx)
 	return n < 0 ? -1 : 0;
 }
 
+void
+os_pages_free(void *p, size_t size)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p, b = a + size;
+
+	if (pg <= 0)
+		return;
+	a = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	b &= ~((uintptr_t)pg - 1);
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 int
 os_self_exe(char *buf, size_t size)
 {
@@ -224,6 +240,8 @@ os_watch(struct watch *w, const char *dir)
 	*slash = '\0';
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
 		return -1;
+	/* the parent too: dir's own IN_DELETE_SELF comes only once nobody
+	 * holds it (we do, as our working directory) */
 	w->pwd = inotify_add_watch(w->fd, parent[0] ? parent : "/", pmask);
 	w->wd = inotify_add_watch(w->fd, dir, mask);
 	if (w->wd < 0 && w->pwd < 0) {
@@ -428,6 +446,7 @@ os_pipe(int fd[2])
 }
 
 int os_subreaper(void) { errno = ENOSYS; return -1; }
+void os_pages_free(void *p, size_t size) { (void)p; (void)size; }
 
 int
 os_dir_each(int fd, void (*fn)(void *, const char *), void *ctx)

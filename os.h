@@ -85,6 +85,8 @@ long os_uid(pid_t pid);
 /* fn(ctx, name) for each entry of the directory fd but . and .., from
  * its start, without a DIR (and its 32 kB buffer); -1 on error */
 int os_dir_each(int fd, void (*fn)(void *ctx, const char *name), void *ctx);
+/* give back the whole pages within a buffer (they read as zeros after) */
+void os_pages_free(void *p, size_t size);
 /* the path of the running executable */
 int os_self_exe(char *buf, size_t size);
 
@@ -99,7 +101,8 @@ struct watch {
  * Watch dir for entries created, removed, renamed, rewritten or chmod'ed,
  * and its parent for dir itself being made, removed, renamed or replaced
  * (a symbolic link re-pointed): 0, or -1 (ENOSYS without inotify).  While
- * dir does not exist, only the parent is watched.
+ * dir does not exist, only the parent is watched.  (An entry made in the
+ * parent wakes the watcher too.)
  */
 int os_watch(struct watch *w, const char *dir);
 void os_unwatch(struct watch *w);

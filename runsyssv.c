@@ -1126,9 +1126,11 @@ of_service(pid_t pid)
 	long n;
 	int r;
 
+	if (pid > 1 && pid == sv.st.pid)
+		return 1;
 	if (pid <= 1 || os_procinfo(pid, &pi) < 0)
 		return 0;
-	if (pid == sv.st.pid || (sv.pgrp > 1 && pi.pgrp == sv.pgrp && pi.sid == sv.pgrp))
+	if (sv.pgrp > 1 && pi.pgrp == sv.pgrp && pi.sid == sv.pgrp)
 		return 1;
 	if ((n = os_procs(&t)) < 0)
 		return 0;
