@@ -1,4 +1,5 @@
 #!/bin/sh
+# sysmgr: log=console
 # The guest side of tests/boot.test: the service /var/sysmgr/boottest of the
 # test image, run by the image's sysmgr like any other service.  It checks
 # the running system and prints one line per result on the console,
@@ -7,7 +8,8 @@
 # host compares with what it expects, then powers the machine off.  It
 # waits for httpd (so for syslogd), which makes it the first service that
 # the shutdown stops: its SIGTERM trap checks that httpd and syslogd are
-# still up then.
+# still up then.  Its output goes to the console (log=console), where the
+# host reads it.
 sysmgr-depends httpd
 
 SERVICES="syslogd crond httpd getty"
