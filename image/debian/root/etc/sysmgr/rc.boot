@@ -17,6 +17,14 @@ msg() { printf 'rc.boot: %s\n' "$*"; }
 [ -e /dev/stdout ] || ln -s fd/1 /dev/stdout
 [ -e /dev/stderr ] || ln -s fd/2 /dev/stderr
 
+# Debian's initramfs stops its udevd before the handover (`udevadm control
+# --exit` in init-bottom/udev), which can give up on a busy machine and
+# leave it running: stop it, devmaster takes over.
+if pidof systemd-udevd >/dev/null 2>&1; then
+	msg "stopping the udevd that the initramfs left"
+	udevadm control --exit || kill $(pidof systemd-udevd)
+fi
+
 # The device manager, with a coldplug of the devices already there (the
 # owners and modes of their nodes, their modules), then it listens.  The
 # initramfs has loaded the drivers that the boot needs, so the boot goes on
