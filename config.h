@@ -1,9 +1,10 @@
 /* See LICENSE file for copyright and license details. */
 /* Compile-time defaults.  Times are in seconds unless the name says MS. */
 
-/* paths; the environment variables SYSDIR and RUNDIR override them */
+/* paths; the environment variables SYSDIR, RUNDIR and LOGDIR override them */
 #define SYSDIR           "/var/sysmgr"
 #define RUNDIR           "/run/sysmgr"
+#define LOGDIR           "/var/log/sysmgr"
 
 /* umask of runsyssv and of the services it starts */
 #define SERVICE_UMASK    022
@@ -18,8 +19,26 @@
  * helper returns, or for DEPENDS_GRACE if it does not call it after all */
 #define DEPENDS_GRACE    5
 
-/* runsyssv: SIGTERM + SIGCONT, then SIGKILL after STOP_TIMEOUT */
+/* runsyssv: SIGTERM + SIGCONT, then SIGKILL after STOP_TIMEOUT (the
+ * default of the stop-signal and stop-timeout settings) */
 #define STOP_TIMEOUT     7
+
+/* settings: lines "# sysmgr: key=value ..." among the first SETTINGS_LINES
+ * lines of a script, within its first SCRIPT_HEAD bytes */
+#define SETTINGS_LINES   32
+#define SCRIPT_HEAD      8192
+
+/* runsyssv: ready=notify or ready=fd:N, not ready after READY_TIMEOUT: the
+ * service is stopped and restarted with the backoff */
+#define READY_TIMEOUT    60
+
+/* logs (LOGDIR/NAME/current): a line is cut after LOG_LINE_MAX bytes;
+ * current is rotated past LOG_SIZE bytes, LOG_KEEP old files are kept;
+ * LOG_PIPE bytes of output wait for runsyssv in the FIFO at most */
+#define LOG_LINE_MAX     4000
+#define LOG_SIZE         (1024UL * 1024)
+#define LOG_KEEP         10
+#define LOG_PIPE         (256 * 1024)
 
 /* sysmgr: retry delay (doubling up to BACKOFF_MAX) when runsyssv cannot run */
 #define SPAWN_RETRY      1
@@ -28,8 +47,10 @@
 /* sysmgr: extra time given to runsyssv after STOP_TIMEOUT at shutdown */
 #define SHUTDOWN_GRACE   3
 
-/* svctl: default -t, longer than STOP_TIMEOUT */
+/* svctl: default -t, or the service's stop-timeout (and ready-timeout,
+ * when it starts it) plus SVCTL_MARGIN when that is longer */
 #define SVCTL_WAIT       10
+#define SVCTL_MARGIN     3
 
 /* init (init/init.c) -- begin */
 /* PATH of init and its children when the kernel gave none */
@@ -37,6 +58,10 @@
 /* run, when executable, at boot (waited for) and at shutdown */
 #define INIT_RC_BOOT     "/etc/sysmgr/rc.boot"
 #define INIT_RC_SHUTDOWN "/etc/sysmgr/rc.shutdown"
+/* boot: time for rc.boot, after which sysmgr starts while it goes on */
+#ifndef INIT_RC_BOOT_WAIT
+#define INIT_RC_BOOT_WAIT 120
+#endif
 /* the supervisor: a name looked up in PATH, or an absolute path */
 #define INIT_SYSMGR      "sysmgr"
 /* a sysmgr that ran less than INIT_MIN_RUNTIME is started again after a
@@ -44,9 +69,14 @@
 #define INIT_MIN_RUNTIME 1
 #define INIT_BACKOFF_MIN 1
 #define INIT_BACKOFF_MAX 30
-/* shutdown: time for sysmgr to stop every service, for rc.shutdown, for
- * every process after SIGTERM (the grace time) and after SIGKILL */
+/* shutdown: time for sysmgr to stop every service (longer when sysmgr
+ * says in RUNDIR/.sysmgr.stop that its services need more, up to
+ * INIT_SYSMGR_MAX), for rc.shutdown, for every process after SIGTERM (the
+ * grace time) and after SIGKILL */
+#ifndef INIT_SYSMGR_WAIT
 #define INIT_SYSMGR_WAIT 30
+#endif
+#define INIT_SYSMGR_MAX  900
 #define INIT_RC_WAIT     30
 #define INIT_GRACE       3
 #define INIT_KILL_WAIT   2

@@ -10,4 +10,8 @@ CC = cc
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DVERSION=\"$(VERSION)\"
 CFLAGS = -std=c99 -Wall -Wextra -pedantic -O2
 LDFLAGS =
+# runsyssv, one process per service, is linked statically: no dynamic
+# loader to run at each start, nor its relocated pages in memory
+# (bench/findings.md); empty for a dynamic one
+STATIC = -static
 LDLIBS =

@@ -5,11 +5,17 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #endif
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <poll.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +49,74 @@ close_each(int lowfd)
 		    (int)fd >= lowfd && (int)fd != dfd)
 			close((int)fd);
 	closedir(d);
+}
+
+static int
+notify_addr(struct sockaddr_un *sa, socklen_t *len, const char *path)
+{
+	size_t n = strlen(path);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (n == 0 || n >= sizeof(sa->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa->sun_path, path, n);
+	if (path[0] == '@')
+		sa->sun_path[0] = '\0';      /* the abstract namespace */
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
+	    (path[0] != '@'));
+	return 0;
+}
+
+int
+os_notify_barrier(const char *path, int ms)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	static const char msg[] = "BARRIER=1";
+	struct sockaddr_un sa;
+	struct msghdr mh;
+	struct iovec iov;
+	struct pollfd pfd;
+	socklen_t salen;
+	int fd, p[2], r;
+
+	if (notify_addr(&sa, &salen, path) < 0 || os_pipe(p) < 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	iov.iov_base = (void *)msg;
+	iov.iov_len = sizeof(msg) - 1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &sa;
+	mh.msg_namelen = salen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+	CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+	CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &p[1], sizeof(int));
+	r = sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
+	close(fd);
+	close(p[1]);
+	/* the write end closed everywhere: a hang-up on the read end */
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	if (r == 0 && (poll(&pfd, 1, ms) <= 0 || !(pfd.revents & POLLHUP))) {
+		errno = ETIMEDOUT;
+		r = -1;
+	}
+	close(p[0]);
+	return r;
 }
 
 #ifdef __linux__
@@ -95,6 +169,33 @@ os_pidfd(pid_t pid)
 }
 
 int
+os_dir_each(int fd, void (*fn)(void *, const char *), void *ctx)
+{
+	union {
+		char buf[1024];
+		unsigned long long align;
+	} u;
+	struct ent {
+		unsigned long long ino;
+		long long off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	} *e;
+	long n, i;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, fd, u.buf, sizeof(u.buf))) > 0)
+		for (i = 0; i < n; i += e->reclen) {
+			e = (struct ent *)(void *)(u.buf + i);
+			if (strcmp(e->name, ".") && strcmp(e->name, ".."))
+				fn(ctx, e->name);
+		}
+	return n < 0 ? -1 : 0;
+}
+
+int
 os_self_exe(char *buf, size_t size)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
@@ -106,24 +207,42 @@ os_self_exe(char *buf, size_t size)
 }
 
 int
-os_watch(const char *dir)
+os_watch(struct watch *w, const char *dir)
 {
 	uint32_t mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
 	    IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
 	    IN_ONLYDIR;
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	uint32_t pmask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+	    IN_ONLYDIR;
+	char parent[PATH_MAX], *slash;
 
-	if (fd < 0)
+	w->wd = w->pwd = -1;
+	if (fmt(parent, sizeof(parent), "%s", dir) < 0 ||
+	    !(slash = strrchr(parent, '/')) ||
+	    fmt(w->base, sizeof(w->base), "%s", slash + 1) < 0)
 		return -1;
-	if (inotify_add_watch(fd, dir, mask) < 0) {
-		close(fd);
+	*slash = '\0';
+	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return -1;
+	w->pwd = inotify_add_watch(w->fd, parent[0] ? parent : "/", pmask);
+	w->wd = inotify_add_watch(w->fd, dir, mask);
+	if (w->wd < 0 && w->pwd < 0) {
+		os_unwatch(w);
 		return -1;
 	}
-	return fd;
+	return 0;
+}
+
+void
+os_unwatch(struct watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = w->wd = w->pwd = -1;
 }
 
 int
-os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
+os_watch_read(struct watch *w, void (*fn)(void *, const char *, int), void *ctx)
 {
 	union {
 		struct inotify_event ev;
@@ -134,22 +253,160 @@ os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
 	char *p, *buf = u.buf;
 
 	for (;;) {
-		n = read(fd, u.buf, sizeof(u.buf));
+		n = read(w->fd, u.buf, sizeof(u.buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -1;
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
-			if (ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF |
-			    IN_MOVE_SELF | IN_IGNORED))
+			if (ev->mask & IN_Q_OVERFLOW)
 				fn(ctx, NULL, WATCH_RESCAN);
+			else if (ev->wd == w->pwd) {
+				if (ev->len && !strcmp(ev->name, w->base))
+					fn(ctx, NULL, WATCH_SELF);
+			} else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+			    IN_IGNORED))
+				fn(ctx, NULL, WATCH_SELF);
 			else if (ev->len && ev->name[0])
 				fn(ctx, ev->name, WATCH_NAME |
 				    ((ev->mask & IN_CREATE) &&
 				    !(ev->mask & IN_ISDIR) ? WATCH_NEW : 0));
 		}
 	}
+}
+
+int
+os_notice(void)
+{
+	return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+int
+os_notice_add(int fd, const char *dir)
+{
+	return inotify_add_watch(fd, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO |
+	    IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR) < 0 ? -1 : 0;
+}
+
+void
+os_notice_clear(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+int
+os_notify_socket(const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int fd, on = 1;
+
+	if (notify_addr(&sa, &salen, path) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0 ||
+	    (unlink(path) < 0 && errno != ENOENT) ||
+	    bind(fd, (struct sockaddr *)&sa, salen) < 0 ||
+	    chmod(path, 0666) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t
+os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
+               int *fds, int *nfds)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(64 * sizeof(int))];
+	} c;
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *h;
+	struct ucred uc;
+	size_t i, nfd;
+	ssize_t n;
+	int f;
+
+	iov.iov_base = buf;
+	iov.iov_len = size - 1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	*pid = 0;
+	*uid = (uid_t)-1;
+	*nfds = 0;
+	do
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	for (h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h)) {
+		if (h->cmsg_level != SOL_SOCKET)
+			continue;
+		if (h->cmsg_type == SCM_CREDENTIALS &&
+		    h->cmsg_len >= CMSG_LEN(sizeof(uc))) {
+			memcpy(&uc, CMSG_DATA(h), sizeof(uc));
+			*pid = uc.pid;
+			*uid = uc.uid;
+		} else if (h->cmsg_type == SCM_RIGHTS) {
+			/* never kept: the caller closes them (a sender waiting
+			 * on one, a barrier, sees it closed) */
+			nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (i = 0; i < nfd; i++) {
+				memcpy(&f, CMSG_DATA(h) + i * sizeof(int), sizeof(f));
+				if (*nfds < 16)
+					fds[(*nfds)++] = f;
+				else
+					close(f);
+			}
+		}
+	}
+	if (mh.msg_flags & MSG_TRUNC) {
+		while (*nfds > 0)
+			close(fds[--*nfds]);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+void
+os_pipe_size(int fd, int size)
+{
+	int now = fcntl(fd, F_GETPIPE_SZ);
+
+	if (now >= 0 && now < size)
+		(void)fcntl(fd, F_SETPIPE_SZ, size);
+}
+
+ssize_t
+os_pipe_to_file(int fd, int out, long long *off, size_t max)
+{
+	loff_t o = (loff_t)*off;
+	ssize_t n;
+
+	do
+		n = splice(fd, NULL, out, &o, max, SPLICE_F_NONBLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		*off = (long long)o;
+	if (n == 0) {
+		errno = EAGAIN;      /* no writer: nothing more for now */
+		return -1;
+	}
+	return n;
 }
 
 #else /* !__linux__ */
@@ -171,13 +428,74 @@ os_pipe(int fd[2])
 }
 
 int os_subreaper(void) { errno = ENOSYS; return -1; }
+
+int
+os_dir_each(int fd, void (*fn)(void *, const char *), void *ctx)
+{
+	struct dirent *e;
+	DIR *d;
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			fn(ctx, e->d_name);
+	closedir(d);
+	return 0;
+}
 int os_pidfd(pid_t pid) { (void)pid; errno = ENOSYS; return -1; }
 int os_self_exe(char *b, size_t s) { (void)b; (void)s; errno = ENOSYS; return -1; }
-int os_watch(const char *d) { (void)d; errno = ENOSYS; return -1; }
 int
-os_watch_read(int fd, void (*fn)(void *, const char *, int), void *ctx)
+os_watch(struct watch *w, const char *d)
 {
-	(void)fd; (void)fn; (void)ctx;
+	(void)d;
+	w->fd = w->wd = w->pwd = -1;
+	errno = ENOSYS;
+	return -1;
+}
+void os_unwatch(struct watch *w) { (void)w; }
+int os_notify_socket(const char *p) { (void)p; errno = ENOSYS; return -1; }
+int os_notice(void) { errno = ENOSYS; return -1; }
+int os_notice_add(int fd, const char *d) { (void)fd; (void)d; return -1; }
+void os_notice_clear(int fd) { (void)fd; }
+ssize_t
+os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
+               int *fds, int *nfds)
+{
+	(void)fd; (void)buf; (void)size; (void)pid; (void)uid; (void)fds;
+	*nfds = 0;
+	errno = ENOSYS;
+	return -1;
+}
+void os_pipe_size(int fd, int size) { (void)fd; (void)size; }
+
+ssize_t
+os_pipe_to_file(int fd, int out, long long *off, size_t max)
+{
+	char buf[4096];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, max < sizeof(buf) ? max : sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		errno = EAGAIN;
+	if (n <= 0)
+		return -1;
+	if (pwrite(out, buf, (size_t)n, (off_t)*off) != n)
+		return -1;      /* lost: this fallback cannot do better */
+	*off += n;
+	return n;
+}
+int
+os_watch_read(struct watch *w, void (*fn)(void *, const char *, int), void *ctx)
+{
+	(void)w; (void)fn; (void)ctx;
 	errno = ENOSYS;
 	return -1;
 }
@@ -238,6 +556,7 @@ os_procinfo(pid_t pid, struct procinfo *pi)
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2])
 		return -1;
+	pi->pid = pid;
 	pi->state = p[2];
 	p += 3;
 	for (field = 4; field <= 22; field++) {
@@ -248,6 +567,8 @@ os_procinfo(pid_t pid, struct procinfo *pi)
 			pi->ppid = (pid_t)v;
 		else if (field == 5)
 			pi->pgrp = (pid_t)v;
+		else if (field == 6)
+			pi->sid = (pid_t)v;
 		else if (field == 22)
 			pi->starttime = v;
 		if (*p != ' ' && field < 22)
@@ -256,84 +577,103 @@ os_procinfo(pid_t pid, struct procinfo *pi)
 	return 0;
 }
 
-struct pp { pid_t pid, ppid, pgrp; };
-
-/* every (pid, ppid) of /proc into a growing array; NULL on failure */
-static struct pp *
-proc_table(size_t *n)
+long
+os_procs(struct procinfo **t)
 {
-	struct procinfo pi;
-	struct pp *t = NULL, *nt;
-	size_t cap = 0;
-	struct dirent *e;
+	struct procinfo pi, *nt;
 	unsigned long long pid;
+	struct dirent *e;
+	size_t n = 0, cap = 0;
 	DIR *d;
 
-	*n = 0;
-	if (!(d = opendir("/proc")))
-		return NULL;
+	*t = NULL;
+	if (!(d = opendir("/proc"))) {
+		errno = ENOSYS;
+		return -1;
+	}
 	while ((e = readdir(d))) {
 		if (parse_ull(e->d_name, INT_MAX, &pid) < 0 ||
 		    os_procinfo((pid_t)pid, &pi) < 0)
 			continue;
-		if (*n == cap) {
+		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
-			if (!(nt = realloc(t, cap * sizeof(*t))))
+			if (!(nt = realloc(*t, cap * sizeof(**t))))
 				break;
-			t = nt;
+			*t = nt;
 		}
-		t[*n].pid = (pid_t)pid;
-		t[*n].pgrp = pi.pgrp;
-		t[(*n)++].ppid = pi.ppid;
+		(*t)[n++] = pi;
 	}
 	closedir(d);
-	if (!t)
-		t = malloc(sizeof(*t));
-	return t;
+	if (!*t && !(*t = malloc(sizeof(**t))))
+		return -1;
+	return (long)n;
 }
 
-static int
-in_list(pid_t pid, const pid_t *l, size_t n)
+int
+os_holds_lock(pid_t pid)
 {
-	while (n--)
-		if (l[n] == pid)
-			return 1;
-	return 0;
+	char line[256], want[32];
+	int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC), found = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+
+	if (!f || fmt(want, sizeof(want), " %ld ", (long)pid) < 0) {
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " POSIX ") && strstr(line, want);
+	fclose(f);
+	return found;
 }
 
 long
-os_descendants(const pid_t *roots, size_t nroots, pid_t pgrp, pid_t *out,
-               size_t max)
+os_uid(pid_t pid)
 {
-	struct pp *t;
-	size_t n, i, found = 0, before, kept;
+	char path[32];
+	struct stat st;
 
-	if (!(t = proc_table(&n)))
+	if (fmt(path, sizeof(path), "/proc/%ld", (long)pid) < 0 ||
+	    stat(path, &st) < 0)
 		return -1;
-	/* grow the set until a pass adds nothing: parents precede children
-	 * in most tables, so this takes few passes */
-	do {
-		before = found;
-		for (i = 0; i < n && found < max; i++) {
-			if (in_list(t[i].pid, out, found) ||
-			    in_list(t[i].pid, roots, nroots))
-				continue;
-			if (in_list(t[i].ppid, roots, nroots) ||
-			    in_list(t[i].ppid, out, found))
-				out[found++] = t[i].pid;
-		}
-	} while (found != before && found < max);
-	/* the walk needed them as links; the caller does not want them */
-	for (i = kept = 0; i < found; i++) {
-		size_t j;
+	return (long)st.st_uid;
+}
 
-		for (j = 0; j < n && t[j].pid != out[i]; j++)
-			;
-		if (j == n || t[j].pgrp != pgrp || pgrp <= 0)
-			out[kept++] = out[i];
+long
+os_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20))
+			rl.rlim_cur = 1 << 20;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	free(t);
-	return (long)kept;
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ?
+	    1 << 20 : (long)rl.rlim_cur;
+}
+
+int
+os_notify_send(const char *path, const char *msg, size_t len)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int fd, r;
+
+	if (notify_addr(&sa, &salen, path) < 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0)
+		return -1;
+	r = sendto(fd, msg, len, 0, (struct sockaddr *)&sa, salen) ==
+	    (ssize_t)len ? 0 : -1;
+	close(fd);
+	return r;
 }
 
 void
@@ -355,8 +695,9 @@ static void
 spawn_child(const struct spawn *sp, int go, int rep)
 {
 	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 2, i, e;
-	char c;
+	char c, pid[24];
 
+	set_sink(NULL);         /* the parent's log is not ours to write */
 	if (sp->leader == SPAWN_SESSION)
 		setsid();
 	else if (sp->leader == SPAWN_GROUP)
@@ -364,16 +705,16 @@ spawn_child(const struct spawn *sp, int go, int rep)
 	sig_reset();
 	/* what must survive goes above every fd we set, then in place: the
 	 * report on n, the release on n + 1, the fds on 0..n-1 */
-	if ((rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0 ||
+	if ((rep >= 0 && (rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0) ||
 	    (go >= 0 && (go = fcntl(go, F_DUPFD_CLOEXEC, base)) < 0))
 		goto fail;
 	for (i = 0; i < n; i++)
 		if ((keep[i] = sp->fd[i]) >= 0 &&
 		    (keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, base)) < 0)
 			goto fail;
-	if (dup2(rep, n) < 0 || set_cloexec(n) < 0)
+	if (rep >= 0 && (dup2(rep, n) < 0 || set_cloexec(n) < 0))
 		goto fail;
-	rep = n;
+	rep = rep >= 0 ? n : -1;
 	if (go >= 0 && (dup2(go, n + 1) < 0 || set_cloexec(n + 1) < 0))
 		goto fail;
 	go = go >= 0 ? n + 1 : -1;
@@ -391,13 +732,19 @@ spawn_child(const struct spawn *sp, int go, int rep)
 		goto fail;
 	if (sp->envp)
 		environ = (char **)sp->envp;
+	if (sp->pidenv && (fmt(pid, sizeof(pid), "%ld", (long)getpid()) < 0 ||
+	    setenv(sp->pidenv, pid, 1) < 0))
+		goto fail;
 	if (strchr(sp->path, '/'))
 		execv(sp->path, sp->argv);
 	else
 		execvp(sp->path, sp->argv);
 fail:
 	e = errno;
-	(void)write_all(rep, &e, sizeof(e));
+	if (rep >= 0)
+		(void)write_all(rep, &e, sizeof(e));
+	else
+		warnf("cannot run %s:", sp->path);
 	_exit(127);
 }
 
@@ -408,11 +755,14 @@ os_spawn(struct spawn *sp)
 	pid_t pid;
 
 	sp->release = sp->report = -1;
-	if (os_pipe(rep) < 0)
+	rep[0] = rep[1] = -1;
+	if (!sp->async && os_pipe(rep) < 0)
 		return -1;
 	if (sp->hold && os_pipe(go) < 0) {
-		close(rep[0]);
-		close(rep[1]);
+		if (rep[0] >= 0) {
+			close(rep[0]);
+			close(rep[1]);
+		}
 		return -1;
 	}
 	if ((pid = fork()) == 0) {
@@ -420,11 +770,13 @@ os_spawn(struct spawn *sp)
 			close(go[1]);    /* else we would hold our own release */
 		spawn_child(sp, go[0], rep[1]);
 	}
-	close(rep[1]);
+	if (rep[1] >= 0)
+		close(rep[1]);
 	if (go[0] >= 0)
 		close(go[0]);
 	if (pid < 0) {
-		close(rep[0]);
+		if (rep[0] >= 0)
+			close(rep[0]);
 		if (go[1] >= 0)
 			close(go[1]);
 		return -1;

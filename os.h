@@ -7,8 +7,10 @@
 
 /* facts about a process from /proc/PID/stat */
 struct procinfo {
+	pid_t pid;
 	pid_t ppid;
 	pid_t pgrp;
+	pid_t sid;
 	unsigned long long starttime;  /* clock ticks after boot */
 	char state;                    /* R, S, Z, ... */
 };
@@ -49,6 +51,8 @@ struct spawn {
 	int nfd;
 	int leader;            /* 0, SPAWN_SESSION or SPAWN_GROUP */
 	int hold;
+	const char *pidenv;    /* a variable set to the child's own pid */
+	int async;             /* no report: the child says why it failed */
 	/* set by os_spawn() */
 	int release;           /* with hold: write end that lets it go on */
 	int report;            /* read end: EOF once it executed, else errno */
@@ -70,27 +74,79 @@ int os_pidfd(pid_t pid);
 /* 0 and *pi filled, or -1: no such process, or ENOSYS without /proc */
 int os_procinfo(pid_t pid, struct procinfo *pi);
 /*
- * Every descendant of the roots, found by walking /proc, but those in
- * process group pgrp.  Returns how many were stored in out (at most max),
- * or -1 without /proc.
+ * Every process of /proc (zombies too) into *t, allocated; returns how
+ * many, or -1 (ENOSYS without /proc).
  */
-long os_descendants(const pid_t *roots, size_t nroots, pid_t pgrp,
-                    pid_t *out, size_t max);
+long os_procs(struct procinfo **t);
+/* 1 if process pid holds a POSIX lock on any file (/proc/locks) */
+int os_holds_lock(pid_t pid);
+/* the uid a process runs as (the owner of /proc/PID), -1 when unknown */
+long os_uid(pid_t pid);
+/* fn(ctx, name) for each entry of the directory fd but . and .., from
+ * its start, without a DIR (and its 32 kB buffer); -1 on error */
+int os_dir_each(int fd, void (*fn)(void *ctx, const char *name), void *ctx);
 /* the path of the running executable */
 int os_self_exe(char *buf, size_t size);
 
 /* directory watches (inotify) */
-enum { WATCH_NAME = 1, WATCH_NEW = 2, WATCH_RESCAN = 4 };
+enum { WATCH_NAME = 1, WATCH_NEW = 2, WATCH_RESCAN = 4, WATCH_SELF = 8 };
+struct watch {
+	int fd;                /* polls readable on changes, -1 when none */
+	int wd, pwd;           /* the directory's watch, its parent's */
+	char base[256];        /* the directory's name in its parent */
+};
 /*
- * A watch on dir for entries created, removed, renamed, rewritten or
- * chmod'ed; returns a nonblocking fd that polls readable on changes.
+ * Watch dir for entries created, removed, renamed, rewritten or chmod'ed,
+ * and its parent for dir itself being made, removed, renamed or replaced
+ * (a symbolic link re-pointed): 0, or -1 (ENOSYS without inotify).  While
+ * dir does not exist, only the parent is watched.
  */
-int os_watch(const char *dir);
+int os_watch(struct watch *w, const char *dir);
+void os_unwatch(struct watch *w);
 /*
  * Read pending events and call fn(ctx, name, flags) for each one:
  * WATCH_NAME with the name of a changed entry (WATCH_NEW when it was just
  * created and is maybe still being written), WATCH_RESCAN (name NULL) when
- * events were lost or the directory itself changed.  Returns -1 on error.
+ * events were lost, WATCH_SELF (name NULL) when dir itself went or came:
+ * then os_watch() it again.  Returns -1 on error.
  */
-int os_watch_read(int fd, void (*fn)(void *ctx, const char *name, int flags),
+int os_watch_read(struct watch *w,
+                  void (*fn)(void *ctx, const char *name, int flags),
                   void *ctx);
+
+/* a watch of files written in directories (svctl log -f): an fd that
+ * polls readable when one of them changes; -1 without inotify */
+int os_notice(void);
+int os_notice_add(int fd, const char *dir);
+void os_notice_clear(int fd);
+
+/*
+ * sd_notify: a datagram socket bound to path (mode 0666: who may send is
+ * checked by credentials), which receives the sender's pid and uid with
+ * each datagram.  os_notify_recv() returns the length of the next one
+ * (NUL-terminated; -1 with EAGAIN when none, EMSGSIZE when too long); the
+ * file descriptors sent with it go into fds (*nfds of them, at most 16:
+ * the rest are closed), for the caller to close.
+ */
+int os_notify_socket(const char *path);
+ssize_t os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
+                       int *fds, int *nfds);
+/* send one datagram to the socket path ('@' first: abstract namespace) */
+int os_notify_send(const char *path, const char *msg, size_t len);
+/*
+ * BARRIER=1 with a file descriptor, then wait (at most ms) until the
+ * receiver closed it: it has read what we sent before, while we lived.
+ * 0, or -1 (ETIMEDOUT).
+ */
+int os_notify_barrier(const char *path, int ms);
+
+/* raise the soft limit of open files to the hard one; the limit */
+long os_fd_limit(void);
+/* the capacity of a pipe: at least size bytes if we may, else as it is */
+void os_pipe_size(int fd, int size);
+/*
+ * Move up to max bytes from the pipe fd to the file out at *off (both
+ * advanced): what was taken from the pipe is in the file, whatever
+ * happens to us (splice(2)).  -1 with EAGAIN when the pipe is empty.
+ */
+ssize_t os_pipe_to_file(int fd, int out, long long *off, size_t max);

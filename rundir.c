@@ -1,7 +1,6 @@
 /* See LICENSE file for copyright and license details. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,9 +15,11 @@
 #include "rundir.h"
 #include "util.h"
 
-static const char *states[] = { "down", "starting", "up", "backoff", "stopping" };
+static const char *states[] = { "down", "starting", "up", "backoff", "stopping",
+	"failed", "reloading" };
+static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING",
+	"FAILED", "RELOADING" };
 static const char *wants[] = { "up", "down", "once" };
-static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING" };
 
 static char *
 env_path(const char *var, const char *def)
@@ -39,8 +40,10 @@ int
 paths_init(struct paths *p)
 {
 	if (!(p->sysdir = env_path("SYSDIR", SYSDIR)) ||
-	    !(p->rundir = env_path("RUNDIR", RUNDIR)))
+	    !(p->rundir = env_path("RUNDIR", RUNDIR)) ||
+	    !(p->logdir = env_path("LOGDIR", LOGDIR)))
 		return -1;
+	p->rundirfd = -1;
 	return 0;
 }
 
@@ -53,6 +56,34 @@ name_ok(const char *name)
 		return 0;
 	for (; *s; s++)
 		if (*s == '/' || *s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* the names editors, sed -i, package managers and scripts write first */
+int
+name_temporary(const char *name)
+{
+	static const char *const ends[] = { ".new", ".tmp", ".temp", "~",
+	    ".swp", ".swx", ".bak", ".orig", ".rej", ".dpkg-new", ".dpkg-old",
+	    ".dpkg-dist", ".dpkg-tmp", ".rpmnew", ".rpmsave", ".ucf-new",
+	    ".ucf-old", ".ucf-dist" };
+	size_t n = strlen(name), i, e;
+
+	for (i = 0; i < LEN(ends); i++) {
+		e = strlen(ends[i]);
+		if (n > e && !strcmp(name + n - e, ends[i]))
+			return 1;
+	}
+	/* emacs #name#, vim's write test 4913, sed -i's sedXXXXXX */
+	if ((n > 2 && name[0] == '#' && name[n - 1] == '#') || !strcmp(name, "4913"))
+		return 1;
+	if (n != 9 || strncmp(name, "sed", 3))
+		return 0;
+	for (i = 3; i < n; i++)
+		if (!(name[i] >= '0' && name[i] <= '9') &&
+		    !(name[i] >= 'a' && name[i] <= 'z') &&
+		    !(name[i] >= 'A' && name[i] <= 'Z'))
 			return 0;
 	return 1;
 }
@@ -86,6 +117,10 @@ service_check(const char *sysdir, const char *name, const char **why)
 			*why = "no such service";
 		else
 			*why = strerror(errno);
+		return -1;
+	}
+	if (name_temporary(name)) {
+		*why = "a temporary file name";
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -124,7 +159,7 @@ service_arg(const char *sysdir, char *arg, int *exists)
 static int
 visible(const struct dirent *e)
 {
-	return e->d_name[0] != '.';
+	return e->d_name[0] != '.' && !name_temporary(e->d_name);
 }
 
 int
@@ -161,6 +196,33 @@ service_list_free(char **names, int n)
 	free(names);
 }
 
+/* a directory we made, or one that is ours: nobody else may write it
+ * (a fresh tmpfs is mode 1777: it is made 0755) */
+static int
+dir_take(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && fchmod(fd, 0755) < 0)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int
+rundir_open(const struct paths *p)
+{
+	return dir_take(p->rundir);
+}
+
 int
 svc_open(const struct paths *p, const char *name, int create)
 {
@@ -169,56 +231,189 @@ svc_open(const struct paths *p, const char *name, int create)
 
 	if (path_join(path, sizeof(path), p->rundir, name) < 0)
 		return -1;
-	if (create) {
-		if (mkdir(p->rundir, 0755) < 0 && errno != EEXIST)
-			return -1;
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return -1;
-	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd;
+	if (!create)
+		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((fd = rundir_open(p)) < 0)
+		return -1;
+	close(fd);
+	return dir_take(path);
 }
 
-int
-lock_take(int dirfd, const char *file)
+static void
+ev_unlink(void *ctx, const char *name)
+{
+	unlinkat(*(int *)ctx, name, 0);
+}
+
+static void
+ev_remove(int svcfd, int evfd)
+{
+	if (evfd >= 0) {
+		ev_notify(evfd);     /* waiters see it gone */
+		os_dir_each(evfd, ev_unlink, &evfd);
+	}
+	unlinkat(svcfd, "event", AT_REMOVEDIR);
+}
+
+void
+svc_remove(const struct paths *p, const char *name, int dirfd, int ev)
+{
+	static const char *const files[] = { "control", "status", "pid",
+	    RD_NOTIFY, RD_READY, RD_LOG, RD_SPILL, "lock" };
+	char dir[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < LEN(files); i++)
+		unlinkat(dirfd, files[i], 0);
+	ev_remove(dirfd, ev);
+	if (path_join(dir, sizeof(dir), p->rundir, name) == 0)
+		rmdir(dir);
+}
+
+/* 1 when process pid runs as uid (or nothing tells: no /proc) */
+static int
+runs_as(pid_t pid, uid_t uid)
+{
+	char path[32];
+	struct stat st;
+
+	if (fmt(path, sizeof(path), "/proc/%ld", (long)pid) < 0)
+		return 0;
+	if (stat(path, &st) == 0)
+		return st.st_uid == uid;
+	return errno == ENOENT && access("/proc/self", F_OK) < 0;
+}
+
+/* the holder of a write lock on fd; 0 when free, or held by what cannot
+ * be a supervisor: a read lock (anyone who may read the file could take
+ * one), a process of another user than owner (-1: not checked; a write
+ * lock needs write access to the file, which only its owner has) */
+static pid_t
+holder_of(int fd, long owner)
 {
 	struct flock fl;
-	int fd;
 
-	fd = openat(dirfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0)
-		return -1;
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) < 0) {
-		int e = errno == EACCES ? EAGAIN : errno;
+	if (fcntl(fd, F_GETLK, &fl) < 0)
+		return -1;
+	if (fl.l_type != F_WRLCK ||
+	    (owner >= 0 && !runs_as(fl.l_pid, (uid_t)owner)))
+		return 0;
+	return fl.l_pid;
+}
 
+/* a lock file that is ours and only ours: anything else is replaced */
+static int
+lock_open(int dirfd, const char *file)
+{
+	struct stat st;
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(dirfd, file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY |
+		    O_NOFOLLOW | O_NONBLOCK, 0600);
+		if (fd < 0 && errno != ELOOP)
+			return -1;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid() && !(st.st_mode & 077))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		if (unlinkat(dirfd, file, 0) < 0 && errno != ENOENT)
+			return -1;
+	}
+	errno = EPERM;
+	return -1;
+}
+
+static int
+lock_take(int dirfd, const char *file)
+{
+	struct flock fl;
+	int fd, tries, e;
+
+	for (tries = 0; tries < 2; tries++) {
+		if ((fd = lock_open(dirfd, file)) < 0)
+			return -1;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return fd;
+		e = errno == EACCES ? EAGAIN : errno;
+		/* held by no supervisor of ours (a read lock through an old
+		 * file mode): that file is not the lock any more */
+		if (e == EAGAIN && holder_of(fd, (long)geteuid()) == 0 &&
+		    unlinkat(dirfd, file, 0) == 0) {
+			close(fd);
+			continue;
+		}
 		close(fd);
 		errno = e;
 		return -1;
 	}
-	return fd;
+	errno = EAGAIN;
+	return -1;
 }
 
-pid_t
+static pid_t
 lock_holder(int dirfd, const char *file)
 {
-	struct flock fl;
+	pid_t pid;
 	int fd;
 
-	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+	    O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_GETLK, &fl) < 0) {
+	pid = holder_of(fd, -1);
+	close(fd);
+	return pid;
+}
+
+int svc_lock(int dirfd) { return lock_take(dirfd, "lock"); }
+pid_t svc_holder(int dirfd) { return lock_holder(dirfd, "lock"); }
+int mgr_lock(int rundirfd) { return lock_take(rundirfd, ".sysmgr.lock"); }
+pid_t mgr_holder(int rundirfd) { return lock_holder(rundirfd, ".sysmgr.lock"); }
+
+/* buf of n bytes into file, replaced atomically through file.new */
+static int
+replace(int dirfd, const char *file, const char *buf, size_t n)
+{
+	char tmp[32];
+	int fd;
+
+	if (fmt(tmp, sizeof(tmp), "%s.new", file) < 0)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOCTTY | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, buf, n) < 0) {
 		close(fd);
+		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
-	close(fd);
-	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+	if (close(fd) < 0 || renameat(dirfd, tmp, dirfd, file) < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pid_write(int dirfd, pid_t pid)
+{
+	char buf[32];
+	int n;
+
+	if (pid <= 0)
+		return unlinkat(dirfd, "pid", 0) < 0 && errno != ENOENT ? -1 : 0;
+	if ((n = fmt(buf, sizeof(buf), "%ld\n", (long)pid)) < 0)
+		return -1;
+	return replace(dirfd, "pid", buf, (size_t)n);
 }
 
 const char *
@@ -251,34 +446,28 @@ status_init(struct status *st)
 	st->state = ST_DOWN;
 	st->want = WANT_UP;
 	st->exitcode = EXIT_NONE;
-}
-
-/* a signed decimal within [min, max] */
-static int
-parse_ll(const char *s, long long min, long long max, long long *out)
-{
-	unsigned long long v;
-	int neg = *s == '-';
-
-	if (parse_ull(s + neg, (unsigned long long)max, &v) < 0)
-		return -1;
-	*out = neg ? -(long long)v : (long long)v;
-	return *out < min ? -1 : 0;
+	st->stoptimeout = STOP_TIMEOUT;
 }
 
 int
 list_ok(const char *list)
 {
-	char buf[NAMELIST], *tok, *save;
+	const char *p = list, *end;
+	char name[NAME_MAX + 1];
+	size_t n = strlen(list);
 
-	if (fmt(buf, sizeof(buf), "%s", list) < 0)
+	if (n >= NAMELIST || (n && (list[0] == ' ' || list[n - 1] == ' ')))
 		return 0;
-	if (buf[0] == ' ' || strstr(buf, "  ") ||
-	    (buf[0] && buf[strlen(buf) - 1] == ' '))
-		return 0;
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (!name_ok(tok))
+	/* names between single blanks, each checked in place */
+	for (; *p; p = *end ? end + 1 : end) {
+		end = p + strcspn(p, " ");
+		if (end == p || (size_t)(end - p) > NAME_MAX)
 			return 0;
+		memcpy(name, p, (size_t)(end - p));
+		name[end - p] = '\0';
+		if (!name_ok(name))
+			return 0;
+	}
 	return 1;
 }
 
@@ -296,64 +485,143 @@ list_has(const char *list, const char *name)
 	return 0;
 }
 
-static const char *numeric[] = { "pid", "supervisor", "exitcode", "signal",
-	"since", "stamp", "due", "starts", "restarts" };
-static const char *textual[] = { "state", "want", "starttime", "waiting",
-	"deps", "blocked" };
+/* one table of the keys of the status file, for reading and writing */
+enum { K_STATE, K_WANT, K_PID, K_ULL, K_LL, K_EXIT, K_SIG, K_UL, K_LIST,
+       K_TEXT };
+#define AT(f) offsetof(struct status, f)
+static const struct key {
+	const char *name;
+	int type;
+	size_t off;
+} keys[] = {
+	{ "state", K_STATE, AT(state) }, { "want", K_WANT, AT(want) },
+	{ "pid", K_PID, AT(pid) }, { "starttime", K_ULL, AT(starttime) },
+	{ "supervisor", K_PID, AT(supervisor) },
+	{ "supstart", K_ULL, AT(supstart) }, { "since", K_LL, AT(since) },
+	{ "stamp", K_LL, AT(stamp) }, { "due", K_LL, AT(due) },
+	{ "exitcode", K_EXIT, AT(exitcode) }, { "signal", K_SIG, AT(signal) },
+	{ "starts", K_UL, AT(starts) }, { "restarts", K_UL, AT(restarts) },
+	{ "fails", K_UL, AT(fails) }, { "ignored", K_UL, AT(ignored) },
+	{ "dropped", K_UL, AT(dropped) },
+	{ "stoptimeout", K_UL, AT(stoptimeout) },
+	{ "readytimeout", K_UL, AT(readytimeout) },
+	{ "waiting", K_LIST, AT(waiting) }, { "deps", K_LIST, AT(deps) },
+	{ "blocked", K_LIST, AT(blocked) }, { "why", K_TEXT, AT(why) },
+	{ "text", K_TEXT, AT(text) }, { "bad", K_TEXT, AT(bad) },
+};
+#define FIELD(st, k, type) ((type *)(void *)((char *)(st) + (k)->off))
 
-/* k one of numeric[] or textual[] (status_parse() skips the others) */
+/* 1 if s has no control character */
 static int
-status_field(struct status *st, const char *k, const char *v)
+text_ok(const char *s)
 {
-	long long n = 0;
-	int i;
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
 
-	if (!strcmp(k, "state") || !strcmp(k, "want")) {
-		i = *k == 's' ? lookup(v, states, LEN(states)) :
+static int
+field_parse(struct status *st, const struct key *k, const char *v)
+{
+	unsigned long long n = 0;
+	int neg = v[0] == '-', i;
+
+	switch (k->type) {
+	case K_STATE:
+	case K_WANT:
+		i = k->type == K_STATE ? lookup(v, states, LEN(states)) :
 		    lookup(v, wants, LEN(wants));
-		if (i < 0)
+		*FIELD(st, k, int) = i;
+		return i < 0 ? -1 : 0;
+	case K_LIST:
+	case K_TEXT:
+		n = strlen(v);
+		if (n >= (k->type == K_LIST ? NAMELIST : TEXT_MAX) ||
+		    (k->type == K_LIST ? !list_ok(v) : !text_ok(v)))
 			return -1;
-		*(*k == 's' ? &st->state : &st->want) = i;
+		memcpy(FIELD(st, k, char), v, (size_t)n + 1);
+		return 0;
+	case K_EXIT:
+		if (parse_ull(v + neg, neg ? 2 : 255, &n) < 0)
+			return -1;
+		*FIELD(st, k, int) = neg ? -(int)n : (int)n;
 		return 0;
 	}
-	if (!strcmp(k, "waiting") || !strcmp(k, "deps") || !strcmp(k, "blocked")) {
-		if (!list_ok(v))
-			return -1;
-		return fmt(*k == 'w' ? st->waiting : *k == 'd' ? st->deps :
-		    st->blocked, NAMELIST, "%s", v) < 0 ? -1 : 0;
-	}
-	if (!strcmp(k, "starttime"))
-		return parse_ull(v, (unsigned long long)-1, &st->starttime);
-	if (parse_ll(v, -2, 0x7fffffffffffffffLL, &n) < 0)
+	if (parse_ull(v, k->type == K_PID ? 0x7fffffffULL : k->type == K_SIG ?
+	    255 : k->type == K_LL ? 0x7fffffffffffffffULL : k->type == K_UL ?
+	    (unsigned long)-1 : (unsigned long long)-1, &n) < 0)
 		return -1;
-	if (!strcmp(k, "pid") || !strcmp(k, "supervisor")) {
-		if (n < 0 || n > 0x7fffffff)
-			return -1;
-		*(*k == 'p' ? &st->pid : &st->supervisor) = (pid_t)n;
-	} else if (!strcmp(k, "exitcode") || !strcmp(k, "signal")) {
-		if (n > 255 || (*k == 's' && n < 0))
-			return -1;
-		*(*k == 'e' ? &st->exitcode : &st->signal) = (int)n;
-	} else if (!strcmp(k, "since"))
-		st->since = n;
-	else if (!strcmp(k, "stamp"))
-		st->stamp = n;
-	else if (!strcmp(k, "due"))
-		st->due = n;
-	else if (!strcmp(k, "starts") || !strcmp(k, "restarts")) {
-		if (n < 0)
-			return -1;
-		*(*k == 's' ? &st->starts : &st->restarts) = (unsigned long)n;
-	}
+	if (k->type == K_PID)
+		*FIELD(st, k, pid_t) = (pid_t)n;
+	else if (k->type == K_SIG)
+		*FIELD(st, k, int) = (int)n;
+	else if (k->type == K_LL)
+		*FIELD(st, k, long long) = (long long)n;
+	else if (k->type == K_UL)
+		*FIELD(st, k, unsigned long) = (unsigned long)n;
+	else
+		*FIELD(st, k, unsigned long long) = n;
 	return 0;
+}
+
+static int
+field_format(char *buf, size_t size, const struct status *st,
+             const struct key *k)
+{
+	const char *s;
+
+	switch (k->type) {
+	case K_STATE:
+	case K_WANT:
+		s = k->type == K_STATE ? state_name(*FIELD(st, k, const int)) :
+		    want_name(*FIELD(st, k, const int));
+		return fmt(buf, size, "%s=%s\n", k->name, s);
+	case K_LIST:
+	case K_TEXT:
+		return fmt(buf, size, "%s=%s\n", k->name, FIELD(st, k, const char));
+	case K_PID:
+		return fmt(buf, size, "%s=%ld\n", k->name,
+		    (long)*FIELD(st, k, const pid_t));
+	case K_EXIT:
+	case K_SIG:
+		return fmt(buf, size, "%s=%d\n", k->name, *FIELD(st, k, const int));
+	case K_LL:
+		return fmt(buf, size, "%s=%lld\n", k->name,
+		    *FIELD(st, k, const long long));
+	case K_UL:
+		return fmt(buf, size, "%s=%lu\n", k->name,
+		    *FIELD(st, k, const unsigned long));
+	default:
+		return fmt(buf, size, "%s=%llu\n", k->name,
+		    *FIELD(st, k, const unsigned long long));
+	}
+}
+
+/* the key of p (len bytes); keys come in the table's order, so the one
+ * after the last found is tried first */
+static const struct key *
+key_find(const char *p, size_t len, size_t *next)
+{
+	size_t i, j;
+
+	for (j = 0; j < LEN(keys); j++) {
+		i = (*next + j) % LEN(keys);
+		if (!strncmp(keys[i].name, p, len) && !keys[i].name[len]) {
+			*next = i + 1;
+			return &keys[i];
+		}
+	}
+	return NULL;
 }
 
 int
 status_parse(const char *buf, struct status *st)
 {
-	char key[16], val[NAMELIST];
+	char val[NAMELIST];
+	const struct key *k;
 	const char *p = buf, *nl, *eq;
-	size_t klen, vlen;
+	size_t vlen, next = 0;
 
 	status_init(st);
 	for (; *p; p = nl + 1) {
@@ -361,122 +629,198 @@ status_parse(const char *buf, struct status *st)
 			return -1;     /* truncated */
 		if (!(eq = memchr(p, '=', (size_t)(nl - p))))
 			return -1;
-		klen = (size_t)(eq - p);
-		vlen = (size_t)(nl - eq - 1);
-		if (klen >= sizeof(key))
-			continue;      /* no key of ours is that long */
-		memcpy(key, p, klen);
-		key[klen] = '\0';
 		/* unknown keys are ignored, for newer writers */
-		if (lookup(key, numeric, LEN(numeric)) < 0 &&
-		    lookup(key, textual, LEN(textual)) < 0)
+		if (!(k = key_find(p, (size_t)(eq - p), &next)))
 			continue;
+		vlen = (size_t)(nl - eq - 1);
 		if (vlen >= sizeof(val))
 			return -1;
 		memcpy(val, eq + 1, vlen);
 		val[vlen] = '\0';
-		if (status_field(st, key, val) < 0)
+		if (field_parse(st, k, val) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int
-status_read(int dirfd, struct status *st)
+/* a status file, path under at */
+static int
+load(int at, const char *path, struct status *st)
 {
-	char buf[STATUS_MAX];
+	char *buf;
 	ssize_t n, r;
+	size_t want;
 	int fd;
 
 	status_init(st);
-	fd = openat(dirfd, "status", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(at, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+	    O_NONBLOCK);
 	if (fd < 0)
 		return -1;
-	for (n = 0; (size_t)n < sizeof(buf) - 1; n += r) {
-		r = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n);
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
+	/* on the heap, where the next big buffer reuses it: a runsyssv's
+	 * stack (which never shrinks) and data stay a few pages */
+	if (!(buf = malloc(STATUS_MAX))) {
+		close(fd);
+		return -1;
+	}
+	/* a regular file: a short read is its end */
+	for (n = 0; n < STATUS_MAX - 1; n += r) {
+		want = STATUS_MAX - 1 - (size_t)n;
+		do
+			r = read(fd, buf + n, want);
+		while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			close(fd);
+			free(buf);
+			return -1;
 		}
-		if (r <= 0)
+		if ((size_t)r < want) {
+			n += r;
 			break;
+		}
 	}
 	close(fd);
-	if (r < 0)
-		return -1;
 	buf[n] = '\0';
-	if (strlen(buf) != (size_t)n || status_parse(buf, st) < 0) {
+	r = strlen(buf) != (size_t)n || status_parse(buf, st) < 0 ? -1 : 0;
+	free(buf);
+	if (r < 0) {
 		status_init(st);
 		errno = EINVAL;
-		return -1;
 	}
-	return 0;
+	return (int)r;
+}
+
+int
+status_load(int dirfd, struct status *st)
+{
+	return load(dirfd, "status", st);
+}
+
+/* with no room for status.new: over the old file, which has its page (a
+ * reader may see it half written, takes it for invalid and reads again) */
+static int
+overwrite(int dirfd, const char *buf, size_t n)
+{
+	int fd = openat(dirfd, "status", O_WRONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NOFOLLOW | O_NONBLOCK), r;
+
+	if (fd < 0)
+		return -1;
+	r = pwrite(fd, buf, n, 0) == (ssize_t)n && ftruncate(fd, (off_t)n) == 0;
+	close(fd);
+	return r ? 0 : -1;
 }
 
 int
 status_write(int dirfd, const struct status *st)
 {
-	char buf[STATUS_MAX];
-	int fd, n;
+	size_t i, n = 0;
+	char *buf;
+	int w, e, r = -1;
 
-	n = fmt(buf, sizeof(buf),
-	    "state=%s\nwant=%s\npid=%ld\nstarttime=%llu\nsupervisor=%ld\n"
-	    "since=%lld\nstamp=%lld\ndue=%lld\nexitcode=%d\nsignal=%d\n"
-	    "starts=%lu\nrestarts=%lu\nwaiting=%s\ndeps=%s\nblocked=%s\n",
-	    state_name(st->state), want_name(st->want), (long)st->pid,
-	    st->starttime, (long)st->supervisor, st->since, st->stamp, st->due,
-	    st->exitcode, st->signal, st->starts, st->restarts, st->waiting,
-	    st->deps, st->blocked);
-	if (n < 0)
+	if (!(buf = malloc(STATUS_MAX)))       /* see load() */
 		return -1;
-	fd = openat(dirfd, "status.new",
-	    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, buf, (size_t)n) < 0) {
-		close(fd);
-		unlinkat(dirfd, "status.new", 0);
-		return -1;
+	for (i = 0; i < LEN(keys); i++) {
+		if ((w = field_format(buf + n, STATUS_MAX - n, st, &keys[i])) < 0)
+			goto out;
+		n += (size_t)w;
 	}
-	if (close(fd) < 0 || renameat(dirfd, "status.new", dirfd, "status") < 0) {
-		unlinkat(dirfd, "status.new", 0);
+	if ((r = replace(dirfd, "status", buf, n)) == 0 ||
+	    ((e = errno) != ENOSPC && e != EDQUOT))
+		goto out;
+	if ((r = overwrite(dirfd, buf, n)) < 0)
+		errno = e;           /* the first reason */
+out:
+	e = errno;
+	free(buf);
+	errno = e;
+	return r;
+}
+
+/* who cannot read the lock: the supervisor the status names, if that
+ * very process (its start time) runs as the owner of the lock */
+static int
+supervisor_runs(int at, const char *lock, const struct status *st)
+{
+	struct procinfo pi;
+	struct stat ls;
+
+	if (st->supervisor <= 0 || !st->supstart ||
+	    os_procinfo(st->supervisor, &pi) < 0 || pi.state == 'Z' ||
+	    pi.starttime != st->supstart ||
+	    fstatat(at, lock, &ls, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return runs_as(st->supervisor, ls.st_uid);
+}
+
+/* the status of the service whose lock and status are these paths */
+static int
+query(int at, const char *lock, const char *status, struct status *st)
+{
+	pid_t holder = lock_holder(at, lock);
+	int r;
+
+	status_init(st);
+	if (holder < 0 && errno != EACCES)
 		return -1;
+	r = load(at, status, st);
+	if (r < 0 && errno != ENOENT && errno != EINVAL)
+		return -1;
+	if (holder > 0 || (holder < 0 && r == 0 &&
+	    supervisor_runs(at, lock, st))) {
+		if (holder > 0)
+			st->supervisor = holder;    /* the lock says, not the file */
+		if (r == 0)
+			return 1;
+		if (errno == EINVAL)
+			return -1;      /* being replaced: ask again */
+		/* a runsyssv that has just taken the lock */
+		status_init(st);
+		st->supervisor = holder > 0 ? holder : 0;
+		st->state = ST_STARTING;
+		st->stamp = mono_ms();
+		return 1;
 	}
+	/* what was recorded, the want above all, is still of use */
+	if (r < 0)
+		status_init(st);
+	st->state = ST_DOWN;
+	st->pid = 0;
 	return 0;
 }
 
 int
-status_get(int dirfd, struct status *st)
+svc_status(int dirfd, struct status *st)
 {
-	status_init(st);
-	if (dirfd < 0 || lock_holder(dirfd, "lock") <= 0) {
-		/* what was recorded, the want above all, is still of use */
-		if (dirfd >= 0 && status_read(dirfd, st) < 0)
-			status_init(st);
-		st->state = ST_DOWN;
-		st->pid = 0;
-		return 0;
-	}
-	if (status_read(dirfd, st) == 0)
-		return 1;
-	if (errno != ENOENT)
-		return -1;
-	/* a runsyssv that has just taken the lock */
-	status_init(st);
-	st->state = ST_STARTING;
-	st->stamp = mono_ms();
-	return 1;
+	return query(dirfd, "lock", "status", st);
 }
 
 int
-status_of(const struct paths *p, const char *name, struct status *st)
+svc_status_named(struct paths *p, const char *name, struct status *st)
 {
-	int fd = svc_open(p, name, 0), r;
+	char lock[NAME_MAX + 8], status[NAME_MAX + 8];
+	int *fd = &p->rundirfd;
+	size_t n = strlen(name);
 
-	r = status_get(fd, st);
-	if (fd >= 0)
-		close(fd);
-	return r;
+	status_init(st);
+	if (*fd < 0 && (*fd = open(p->rundir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (n > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(lock, name, n);
+	memcpy(lock + n, "/lock", sizeof("/lock"));
+	memcpy(status, name, n);
+	memcpy(status + n, "/status", sizeof("/status"));
+	return query(*fd, lock, status, st);
+}
+
+int
+status_up(const struct status *st)
+{
+	return st->state == ST_UP || st->state == ST_RELOADING;
 }
 
 static long long
@@ -487,96 +831,152 @@ secs_since(long long stamp)
 	return d > 0 ? d / 1000 : 0;
 }
 
-/* ", exited 1" / ", killed by SIGKILL" for the last exit */
-static int
-exit_text(char *buf, size_t size, const struct status *st)
-{
-	char sig[32];
+/* the status line, built by appending: one buffer, no vsnprintf a part
+ * (svctl status of 1000 services spent 39 % of its time in it) */
+struct line {
+	char *buf;
+	size_t n, size;
+	int full;
+};
 
-	if (st->signal)
-		return fmt(buf, size, ", killed by %s",
-		    sig_text(st->signal, sig, sizeof(sig)));
-	if (st->exitcode >= 0)
-		return fmt(buf, size, ", exited %d", st->exitcode);
-	if (st->exitcode == EXIT_UNKNOWN)
-		return fmt(buf, size, ", exited (status unknown)");
-	buf[0] = '\0';
-	return 0;
+static void
+put(struct line *l, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (l->full || l->n + k >= l->size) {
+		l->full = 1;
+		return;
+	}
+	memcpy(l->buf + l->n, s, k + 1);
+	l->n += k;
 }
 
-static int
-want_text(char *buf, size_t size, const struct status *st)
+static void
+put_num(struct line *l, long long v)
 {
-	int running = st->state == ST_UP || st->state == ST_STARTING ||
-	    st->state == ST_BACKOFF;
+	char d[24];
+	size_t i = sizeof(d) - 1;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
 
-	buf[0] = '\0';
-	if (st->want == WANT_DOWN && running)
-		return fmt(buf, size, ", want down");
-	if (st->want == WANT_UP && !running)
-		return fmt(buf, size, ", want up");
-	return 0;
+	d[i] = '\0';
+	do
+		d[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		d[--i] = '-';
+	put(l, d + i);
 }
 
 /* ", LABEL a, b" for a non-empty space-separated list */
-static int
-list_text(char *buf, size_t size, const char *label, const char *list)
+static void
+put_list(struct line *l, const char *label, const char *list)
 {
-	size_t n;
+	char name[NAME_MAX + 1];
+	size_t k;
 
-	if (fmt(buf, size, ", %s ", label) < 0)
-		return -1;
-	for (n = strlen(buf); *list; list++) {
-		if (n + 3 > size)
-			return -1;
-		if (*list == ' ')
-			buf[n++] = ',';
-		buf[n++] = *list;
+	put(l, label);
+	for (; *list; list += k + (list[k] == ' ')) {
+		k = strcspn(list, " ");
+		memcpy(name, list, k < sizeof(name) ? k : sizeof(name) - 1);
+		name[k < sizeof(name) ? k : sizeof(name) - 1] = '\0';
+		put(l, name);
+		if (list[k])
+			put(l, ", ");
 	}
-	buf[n] = '\0';
-	return 0;
 }
 
-/* what happens next: the restart, or what the script waits for */
-static int
-next_text(char *buf, size_t size, const struct status *st)
+/* ", exited 1" / ", killed by SIGKILL" for the last exit */
+static void
+put_exit(struct line *l, const struct status *st)
 {
-	long long in;
-	int n;
+	char sig[32];
 
-	buf[0] = '\0';
-	if (st->state != ST_BACKOFF)
-		return st->waiting[0] ?
-		    list_text(buf, size, "waiting for", st->waiting) : 0;
-	in = st->due - mono_ms();
-	in = in > 0 ? (in + 999) / 1000 : 0;
-	n = fmt(buf, size, ", restart %lu in %llds", st->restarts + 1, in);
-	if (n < 0 || !st->blocked[0])
-		return n < 0 ? -1 : 0;
-	return list_text(buf + n, size - (size_t)n, "or when up:", st->blocked);
+	if (st->pid > 0 || st->state == ST_STARTING || status_up(st))
+		return;
+	if (st->signal) {
+		put(l, ", killed by ");
+		put(l, sig_text(st->signal, sig, sizeof(sig)));
+	} else if (st->exitcode >= 0) {
+		put(l, ", exited ");
+		put_num(l, st->exitcode);
+	} else if (st->exitcode == EXIT_UNKNOWN)
+		put(l, ", exited (status unknown)");
+}
+
+/* the runsyssv's remarks, the service's words, what comes next, the want */
+static void
+put_rest(struct line *l, const struct status *st)
+{
+	int running = st->state != ST_DOWN && st->state != ST_STOPPING &&
+	    st->state != ST_FAILED;
+	long long in;
+
+	if (st->why[0]) {
+		put(l, ", ");
+		put(l, st->why);
+	}
+	if (st->text[0]) {
+		put(l, ", \"");
+		put(l, st->text);
+		put(l, "\"");
+	}
+	if (st->bad[0]) {
+		put(l, ", bad setting: ");
+		put(l, st->bad);
+	}
+	if (st->state == ST_BACKOFF) {
+		in = st->due - mono_ms();
+		put(l, ", restart ");
+		put_num(l, (long long)st->restarts + 1);
+		put(l, " in ");
+		put_num(l, in > 0 ? (in + 999) / 1000 : 0);
+		put(l, "s");
+		if (st->blocked[0])
+			put_list(l, ", or when up: ", st->blocked);
+	} else if (st->waiting[0])
+		put_list(l, ", waiting for ", st->waiting);
+	if (st->want == WANT_DOWN && running)
+		put(l, ", want down");
+	else if (st->want == WANT_UP && !running && st->state != ST_FAILED)
+		put(l, ", want up");
 }
 
 int
 status_line(char *buf, size_t size, const char *name,
             const struct status *st, int supervised)
 {
-	char pid[32] = "", ex[64] = "", next[2 * NAMELIST], want[16];
-	const char *state;
+	struct line l;
 
-	if (!supervised)
-		return fmt(buf, size, "%s: DOWN (not supervised)", name);
-	state = st->state >= 0 && st->state < (int)LEN(upper) ?
-	    upper[st->state] : "?";
-	if (st->pid > 0 && fmt(pid, sizeof(pid), " (pid %ld)", (long)st->pid) < 0)
+	l.buf = buf;
+	l.n = l.full = 0;
+	l.size = size;
+	if (size)
+		buf[0] = '\0';
+	put(&l, name);
+	if (!supervised) {
+		put(&l, ": DOWN (not supervised)");
+		return l.full ? -1 : (int)l.n;
+	}
+	put(&l, ": ");
+	put(&l, st->state >= 0 && st->state < (int)LEN(upper) ?
+	    upper[st->state] : "?");
+	if (st->pid > 0) {
+		put(&l, " (pid ");
+		put_num(&l, st->pid);
+		put(&l, ")");
+	}
+	put(&l, " ");
+	put_num(&l, secs_since(st->stamp));
+	put(&l, "s");
+	put_exit(&l, st);
+	put_rest(&l, st);
+	if (l.full) {
+		errno = ENAMETOOLONG;
 		return -1;
-	if ((st->state == ST_DOWN || st->state == ST_BACKOFF) &&
-	    exit_text(ex, sizeof(ex), st) < 0)
-		return -1;
-	if (next_text(next, sizeof(next), st) < 0 ||
-	    want_text(want, sizeof(want), st) < 0)
-		return -1;
-	return fmt(buf, size, "%s: %s%s %llds%s%s%s", name, state, pid,
-	    secs_since(st->stamp), ex, next, want);
+	}
+	return (int)l.n;
 }
 
 int
@@ -585,14 +985,38 @@ status_show(char *buf, size_t size, const char *name,
 {
 	return fmt(buf, size,
 	    "name=%s\nstate=%s\npid=%ld\nwant=%s\nsince=%lld\nuptime=%lld\n"
-	    "restarts=%lu\nexitcode=%d\nsignal=%d\nsupervised=%d\n"
-	    "supervisor=%ld\nwaiting=%s\ndeps=%s\nblocked=%s\n",
+	    "restarts=%lu\nlast_exitcode=%d\nlast_signal=%d\nsupervised=%d\n"
+	    "supervisor=%ld\nwaiting=%s\ndeps=%s\nblocked=%s\nwhy=%s\n"
+	    "text=%s\nbad=%s\nfails=%lu\nignored=%lu\ndropped=%lu\n",
 	    name, supervised ? state_name(st->state) : "down",
 	    supervised ? (long)st->pid : 0L, want_name(st->want), st->since,
 	    supervised ? secs_since(st->stamp) : 0LL, st->restarts,
 	    st->exitcode, st->signal, supervised,
 	    supervised ? (long)st->supervisor : 0L,
-	    supervised ? st->waiting : "", st->deps, st->blocked);
+	    supervised ? st->waiting : "", st->deps, st->blocked,
+	    supervised ? st->why : "", st->text, st->bad, st->fails,
+	    st->ignored, st->dropped);
+}
+
+int
+fifo_open(int dirfd, const char *name, int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (mkfifoat(dirfd, name, 0600) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	/* whatever had that name must be our FIFO */
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 int
@@ -692,7 +1116,9 @@ ev_subscribe(const struct paths *p, const char *name, struct sub *s)
 	    fmt(s->name, sizeof(s->name), "%ld.%u", (long)getpid(), n++) < 0 ||
 	    mkfifoat(s->evfd, s->name, 0600) < 0)
 		return -1;
-	s->fd = openat(s->evfd, s->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* read and write: its own writer, it never polls a hang-up (which
+	 * it would once runsyssv closed it after a wake-up) */
+	s->fd = openat(s->evfd, s->name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (s->fd < 0) {
 		unlinkat(s->evfd, s->name, 0);
 		return -1;
@@ -737,55 +1163,39 @@ ev_wait(struct sub *s, size_t n, long long deadline)
 				;
 }
 
-void
-ev_remove(DIR *d)
-{
-	struct dirent *e;
-
-	rewinddir(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			unlinkat(dirfd(d), e->d_name, 0);
-}
-
-DIR *
+int
 ev_open(int dirfd)
 {
-	int fd = ev_dir(dirfd);
-	DIR *d;
+	return ev_dir(dirfd);
+}
 
-	if (fd < 0)
-		return NULL;
-	if (!(d = fdopendir(fd)))
-		close(fd);
-	return d;
+/* one waiter: a byte into its FIFO, or the FIFO removed when nobody
+ * reads it any more */
+static void
+ev_wake(void *ctx, const char *name)
+{
+	struct stat st;
+	int dfd = *(int *)ctx, fd;
+
+	if (name[0] == '.')
+		return;
+	fd = openat(dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENXIO)     /* its waiter is gone */
+			unlinkat(dfd, name, 0);
+		return;
+	}
+	/* a full FIFO holds a wake-up already */
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    write(fd, "", 1) < 0 && errno != EAGAIN)
+		unlinkat(dfd, name, 0);
+	close(fd);
 }
 
 void
-ev_notify(DIR *d)
+ev_notify(int evfd)
 {
-	struct dirent *e;
-	struct stat st;
-	int dfd, fd;
-
-	if (!d)
-		return;
-	dfd = dirfd(d);
-	rewinddir(d);
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		fd = openat(dfd, e->d_name,
-		    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			if (errno == ENXIO)     /* its waiter is gone */
-				unlinkat(dfd, e->d_name, 0);
-			continue;
-		}
-		/* a full FIFO holds a wake-up already */
-		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-		    write(fd, "", 1) < 0 && errno != EAGAIN)
-			unlinkat(dfd, e->d_name, 0);
-		close(fd);
-	}
+	if (evfd >= 0)
+		os_dir_each(evfd, ev_wake, &evfd);
 }

@@ -1,12 +1,18 @@
 /* See LICENSE file for copyright and license details. */
 /*
  * The run-directory protocol, used by every tool.  RUNDIR/NAME/ holds:
- *   lock     held (fcntl write lock) by the runsyssv supervising NAME
+ *   lock     mode 0600, held (fcntl write lock) by the runsyssv of NAME
  *   status   key=value lines, replaced atomically (status.new, rename)
+ *   pid      the main process, for scripts; absent while none runs
  *   control  FIFO, mode 0600: one command line per write(2)
  *   event/   mode 0700: a FIFO per waiter, which runsyssv writes a byte
  *            into after each change of status (the s6 fifodir)
- * RUNDIR/.sysmgr.lock is held by the one sysmgr of RUNDIR.
+ *   notify   the service's sd_notify socket (ready=notify)
+ *   ready    FIFO the service writes a newline into (ready=fd:N)
+ *   log      FIFO, mode 0600: the service's output, on its way to LOGDIR
+ *   log.spill what runsyssv took from log and has not written yet
+ * RUNDIR/.sysmgr.lock (mode 0600) is held by the one sysmgr of RUNDIR,
+ * RUNDIR/pid names it, and RUNDIR/.log is the FIFO of its log.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -17,10 +23,20 @@
 #define NAME_MAX 255
 #endif
 #define NAMELIST 1024          /* space-separated service names */
-#define STATUS_MAX 4096        /* bytes of a status file */
+#define TEXT_MAX 128           /* a line of text in the status */
+#define STATUS_MAX 4096        /* bytes of a status file (3,954 at most) */
 #define CTL_MAX 2048           /* bytes of one control line */
 
-enum { ST_DOWN, ST_STARTING, ST_UP, ST_BACKOFF, ST_STOPPING };
+/* file names of the run directory */
+#define RD_NOTIFY  "notify"
+#define RD_READY   "ready"
+#define RD_LOG     "log"
+#define RD_SPILL   "log.spill"
+#define RD_MGRLOG  ".log"
+#define RD_MGRSPILL ".log.spill"
+
+enum { ST_DOWN, ST_STARTING, ST_UP, ST_BACKOFF, ST_STOPPING, ST_FAILED,
+       ST_RELOADING, ST_COUNT };
 enum { WANT_UP, WANT_DOWN, WANT_ONCE };
 enum { EXIT_NONE = -1, EXIT_UNKNOWN = -2 };   /* special exitcode values */
 
@@ -29,7 +45,9 @@ struct status {
 	int want;
 	pid_t pid;                    /* main process, 0 when none */
 	unsigned long long starttime; /* of pid, see os_procinfo() */
-	pid_t supervisor;             /* runsyssv, for information only */
+	pid_t supervisor;             /* runsyssv */
+	unsigned long long supstart;  /* its start time: who cannot read
+	                                 the lock knows it by that */
 	long long since;              /* CLOCK_REALTIME s of the last change */
 	long long stamp;              /* CLOCK_MONOTONIC ms of the same */
 	long long due;                /* CLOCK_MONOTONIC ms of the restart */
@@ -37,21 +55,33 @@ struct status {
 	int signal;                   /* that ended the last run, or 0 */
 	unsigned long starts;         /* since supervision began */
 	unsigned long restarts;       /* automatic restarts */
+	unsigned long fails;          /* short runs in a row (give-up) */
+	unsigned long ignored;        /* notifications refused */
+	unsigned long dropped;        /* lines of the log lost */
+	unsigned long stoptimeout;    /* s, the service's settings: svctl */
+	unsigned long readytimeout;   /* and sysmgr wait that long; 0: none */
 	char waiting[NAMELIST];       /* services the script waits for */
 	char deps[NAMELIST];          /* services it waited for */
 	char blocked[NAMELIST];       /* stopped ones its last run needed */
+	char why[TEXT_MAX];           /* what the state is about */
+	char text[TEXT_MAX];          /* the service's own STATUS= */
+	char bad[TEXT_MAX];           /* the first bad setting */
 };
 
 struct paths {
 	char *sysdir;                 /* allocated to their length: a */
 	char *rundir;                 /* runsyssv's memory is per service */
+	char *logdir;
+	int rundirfd;                 /* RUNDIR, opened by the first lookup */
 };
 
-/* SYSDIR and RUNDIR from the environment or config.h, made absolute */
+/* SYSDIR, RUNDIR and LOGDIR from the environment or config.h, absolute */
 int paths_init(struct paths *p);
 
 /* 1 if name may name a service: no '/', no leading '.', no blanks */
 int name_ok(const char *name);
+/* 1 if name is one editors and tools give their temporary files */
+int name_temporary(const char *name);
 /* 1 if list is names separated by single spaces, and fits a NAMELIST */
 int list_ok(const char *list);
 /* 1 if name is in the space-separated list */
@@ -69,23 +99,48 @@ const char *service_arg(const char *sysdir, char *arg, int *exists);
 int service_list(const char *sysdir, char ***names);
 void service_list_free(char **names, int n);
 
-/* RUNDIR/name as a directory fd, created (with RUNDIR) when create is set */
+/*
+ * RUNDIR/name as a directory fd; with create, RUNDIR and it are made when
+ * missing, and must be ours and writable by nobody else (EPERM).  Without,
+ * ENOENT when it does not exist.
+ */
 int svc_open(const struct paths *p, const char *name, int create);
+/* RUNDIR itself, made when missing, checked as above */
+int rundir_open(const struct paths *p);
+/* remove what runsyssv leaves of a service whose script is gone */
+void svc_remove(const struct paths *p, const char *name, int dirfd, int evfd);
 
-/* the supervisor lock: lock_take returns the fd that holds it */
-int lock_take(int dirfd, const char *file);
-pid_t lock_holder(int dirfd, const char *file);   /* 0 when free */
+/*
+ * The supervisor locks: svc_lock() in a service's run directory (runsyssv),
+ * mgr_lock() in RUNDIR (sysmgr).  They return the fd that holds the lock,
+ * or -1 (errno EAGAIN: another holds it).  svc_holder() and mgr_holder()
+ * tell who holds it: 0 nobody, -1 cannot tell (errno).  A lock file
+ * another user owns or could read is made afresh.
+ */
+int svc_lock(int dirfd);
+pid_t svc_holder(int dirfd);
+int mgr_lock(int rundirfd);
+pid_t mgr_holder(int rundirfd);
+
+/* pid files for scripts: RUNDIR/name/pid, RUNDIR/pid; 0 removes it */
+int pid_write(int dirfd, pid_t pid);
 
 const char *state_name(int state);
 const char *want_name(int want);
 void status_init(struct status *st);
+/* the status file as it is: parse text, read or write it */
 int status_parse(const char *buf, struct status *st);
-int status_read(int dirfd, struct status *st);
+int status_load(int dirfd, struct status *st);
 int status_write(int dirfd, const struct status *st);
-/* 1 and *st when supervised, 0 (and a blank *st) when not, -1 unreadable */
-int status_get(int dirfd, struct status *st);
-/* the same by name */
-int status_of(const struct paths *p, const char *name, struct status *st);
+/*
+ * The status of a service as svctl tells it: 1 and *st when supervised,
+ * 0 (and the recorded want) when not, -1 when it cannot be told (errno).
+ * The same by name.
+ */
+int svc_status(int dirfd, struct status *st);
+int svc_status_named(struct paths *p, const char *name, struct status *st);
+/* 1 for UP and RELOADING: ready, for those who wait */
+int status_up(const struct status *st);
 /* "NAME: STATE ..." as svctl status prints it; supervised is 0 or 1 */
 int status_line(char *buf, size_t size, const char *name,
                 const struct status *st, int supervised);
@@ -117,7 +172,10 @@ void ev_unsubscribe(struct sub *s);
 /* wait until a subscription fires or the deadline (mono_ms, -1 for none);
  * where one could not be made, only 20 ms */
 void ev_wait(struct sub *s, size_t n, long long deadline);
-/* runsyssv: open the event directory; wake every waiter */
-DIR *ev_open(int dirfd);
-void ev_notify(DIR *d);
-void ev_remove(DIR *d);          /* every FIFO: the service is gone */
+/* runsyssv: open the event directory (an fd, -1 on error); wake every
+ * waiter */
+int ev_open(int dirfd);
+void ev_notify(int evfd);
+
+/* a FIFO of the run directory, made (mode 0600) when missing */
+int fifo_open(int dirfd, const char *name, int flags);

@@ -1,5 +1,7 @@
 /* See LICENSE file for copyright and license details. */
 /* svctl: show and control services */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,28 +9,38 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "os.h"
+#include "logread.h"
 #include "rundir.h"
 #include "util.h"
 
+#define SYNOPSIS "svctl [-t SECONDS] status|show [SERVICE...]\n" \
+	"       svctl [-t SECONDS] start|stop|restart|once|kill|reload" \
+	" SERVICE...\n" \
+	"       svctl [-t SECONDS] signal SIG SERVICE...\n" \
+	"       svctl log [-f] [-n LINES] SERVICE...\n" \
+	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR "), LOGDIR (" \
+	LOGDIR ")"
+
 enum { C_STATUS, C_SHOW, C_UP, C_DOWN, C_RESTART, C_ONCE, C_KILL, C_RELOAD,
-       C_SIGNAL };
+       C_SIGNAL, C_LOG };
 
 static const struct {
 	const char *name;
 	int cmd;
 	const char *line;     /* sent to runsyssv */
 } cmds[] = {
-	{ "status", C_STATUS, NULL }, { "show", C_SHOW, NULL },
+	{ "status", C_STATUS, NULL }, { "stat", C_STATUS, NULL },
+	{ "show", C_SHOW, NULL },
 	{ "start", C_UP, "up" }, { "up", C_UP, "up" },
 	{ "stop", C_DOWN, "down" }, { "down", C_DOWN, "down" },
 	{ "restart", C_RESTART, "restart" }, { "once", C_ONCE, "once" },
-	{ "kill", C_KILL, "kill" }, { "reload", C_RELOAD, "signal 1" },
-	{ "signal", C_SIGNAL, NULL },
+	{ "kill", C_KILL, "kill" }, { "reload", C_RELOAD, "reload" },
+	{ "signal", C_SIGNAL, NULL }, { "log", C_LOG, NULL },
 };
 
 struct target {
 	const char *name;
-	int dirfd;
 	struct status before;
 	int pending;
 };
@@ -36,6 +48,7 @@ struct target {
 static struct {
 	struct paths paths;
 	unsigned long long timeout;
+	int timeout_given;
 	int cmd;
 	char line[32];
 	struct target *t;
@@ -48,10 +61,7 @@ static struct {
 static void
 usage(void)
 {
-	usage_exit("svctl [-t SECONDS] status|show [SERVICE...]\n"
-	    "       svctl [-t SECONDS] start|stop|restart|once|kill|reload"
-	    " SERVICE...\n"
-	    "       svctl [-t SECONDS] signal SIG SERVICE...");
+	usage_exit(SYNOPSIS);
 }
 
 static void
@@ -61,14 +71,17 @@ fail(int rc)
 		c.rc = rc;
 }
 
-/* the status of t; 0 when it is not supervised, -1 when unreadable */
+/* the status of t; 0 when it is not supervised, -1 (said) when unreadable */
 static int
 get(const struct target *t, struct status *st)
 {
-	int r = status_get(t->dirfd, st);
+	int r = svc_status_named(&c.paths, t->name, st);
 
-	if (r < 0)
+	/* a corrupt file: the request failed; a failed call: 111 */
+	if (r < 0) {
 		warnf("%s: cannot read status:", t->name);
+		fail(errno == EINVAL ? EXIT_FAIL : EXIT_SYSTEM);
+	}
 	return r;
 }
 
@@ -79,10 +92,8 @@ status(const struct target *t, int show)
 	struct status st;
 	int r = get(t, &st);
 
-	if (r < 0) {
-		fail(EXIT_FAIL);
+	if (r < 0)
 		return;
-	}
 	if (show) {
 		status_show(buf, sizeof(buf), t->name, &st, r);
 		fputs(buf, stdout);
@@ -92,7 +103,7 @@ status(const struct target *t, int show)
 	}
 	status_line(buf, sizeof(buf), t->name, &st, r);
 	puts(buf);
-	if (!r || st.state != ST_UP)
+	if (!r || !status_up(&st))
 		fail(EXIT_FAIL);
 }
 
@@ -108,21 +119,23 @@ reached(const struct target *t, const struct status *st)
 	case C_KILL:
 		return st->state == ST_DOWN;
 	case C_UP:
-		if (st->state == ST_UP)
+		if (status_up(st))
 			return 1;
 		break;
 	case C_RESTART:
-		if (started && st->state == ST_UP)
+		if (started && status_up(st))
 			return 1;
 		break;
 	case C_ONCE:
-		if (st->want == WANT_ONCE && (started || st->state == ST_UP))
+		if (st->want == WANT_ONCE && (started || status_up(st)))
 			return 1;
 		break;
 	default:
 		return 1;
 	}
-	return started && st->state == ST_BACKOFF ? -1 : 0;
+	/* a start it made that failed, or gave up */
+	return started && (st->state == ST_BACKOFF || st->state == ST_FAILED) ?
+	    -1 : 0;
 }
 
 static void
@@ -130,41 +143,72 @@ report(const struct target *t, const char *what)
 {
 	char buf[STATUS_MAX];
 	struct status st;
+	int r = get(t, &st);
 
-	status_line(buf, sizeof(buf), t->name, &st, get(t, &st) > 0);
+	if (r < 0)
+		return;
+	status_line(buf, sizeof(buf), t->name, &st, r);
 	warnf("%s: %s", what, buf);
 	fail(EXIT_FAIL);
+}
+
+/* how long the command may take for t, by the service's own settings */
+static unsigned long long
+takes(const struct target *t)
+{
+	const struct status *b = &t->before;
+	unsigned long long s = 0;
+
+	if (c.cmd == C_DOWN || c.cmd == C_RESTART)
+		s += b->stoptimeout;
+	if (c.cmd == C_UP || c.cmd == C_RESTART || c.cmd == C_ONCE)
+		s += b->readytimeout;
+	return s ? s + SVCTL_MARGIN : 0;
 }
 
 static void
 send(struct target *t)
 {
+	int fd, r;
+
+	if ((fd = svc_open(&c.paths, t->name, 0)) < 0 && errno != ENOENT) {
+		warnf("%s: cannot open its run directory:", t->name);
+		fail(EXIT_SYSTEM);
+		return;
+	}
 	/* an unreadable status does not stop control: runsyssv rewrites it */
-	if (status_get(t->dirfd, &t->before) == 0) {
+	r = fd < 0 ? 0 : svc_status(fd, &t->before);
+	if (r == 0) {
 		warnf("%s: not supervised", t->name);
 		fail(EXIT_FAIL);
-		return;
-	}
-	if ((c.cmd == C_RELOAD || c.cmd == C_SIGNAL) && t->before.pid <= 0) {
+	} else if ((c.cmd == C_RELOAD || c.cmd == C_SIGNAL) && t->before.pid <= 0) {
 		warnf("%s: not running", t->name);
 		fail(EXIT_FAIL);
-		return;
+	} else {
+		/* before the command, so that no change is missed */
+		if (c.timeout > 0)
+			ev_subscribe(&c.paths, t->name, &c.subs[t - c.t]);
+		if (ctl_send(fd, c.line) == 0)
+			t->pending = 1;
+		else {
+			r = errno;
+			if (r == ENXIO || r == ENOENT)
+				warnf("%s: not supervised", t->name);
+			else
+				warnf("%s: cannot control:", t->name);
+			ev_unsubscribe(&c.subs[t - c.t]);
+			/* refused, or no runsyssv: 1; anything else: 111 */
+			fail(r == ENXIO || r == ENOENT || r == EACCES ||
+			    r == EPERM ? EXIT_FAIL : EXIT_SYSTEM);
+		}
+		if (!c.timeout_given && takes(t) > c.timeout)
+			c.timeout = takes(t);
 	}
-	/* before the command, so that no change is missed */
-	if (c.timeout > 0)
-		ev_subscribe(&c.paths, t->name, &c.subs[t - c.t]);
-	if (ctl_send(t->dirfd, c.line) < 0) {
-		if (errno == ENXIO || errno == ENOENT)
-			warnf("%s: not supervised", t->name);
-		else
-			warnf("%s: cannot control:", t->name);
-		ev_unsubscribe(&c.subs[t - c.t]);
-		fail(EXIT_FAIL);
-		return;
-	}
-	t->pending = 1;
+	if (fd >= 0)
+		close(fd);
 }
 
+/* sleep on the targets' event FIFOs until each is done or the deadline */
 static void
 wait_all(void)
 {
@@ -177,7 +221,8 @@ wait_all(void)
 		for (i = left = 0; i < c.n; i++) {
 			if (!c.t[i].pending)
 				continue;
-			if ((r = status_get(c.t[i].dirfd, &st)) < 0) {
+			r = svc_status_named(&c.paths, c.t[i].name, &st);
+			if (r < 0) {
 				left++;       /* unreadable: rewritten soon */
 				continue;
 			}
@@ -209,11 +254,12 @@ wait_all(void)
 		ev_unsubscribe(&c.subs[i]);
 }
 
+/* the services named, or every one of SYSDIR; each bad name is said */
 static void
 targets(int argc, char *argv[])
 {
-	const char *why;
-	int i, n = argc, bad = 0, exists;
+	const char *why, *name;
+	int i, n = argc, exists;
 
 	if (!argc && (c.cmd == C_STATUS || c.cmd == C_SHOW)) {
 		if ((n = service_list(c.paths.sysdir, &c.names)) < 0)
@@ -226,26 +272,78 @@ targets(int argc, char *argv[])
 	for (i = 0; i <= n; i++)
 		c.subs[i].fd = c.subs[i].evfd = -1;
 	for (i = 0; i < n; i++) {
-		const char *name;
-
 		if (c.names) {
 			name = c.names[i];   /* listing: only services */
 			if (service_check(c.paths.sysdir, name, &why) < 0)
 				continue;
 		} else if (!(name = service_arg(c.paths.sysdir, argv[i], &exists))) {
-			/* "status /var/sysmgr/x*" goes past entries that are
-			 * not services; anything else does nothing at all */
-			if (exists && (c.cmd == C_STATUS || c.cmd == C_SHOW))
-				fail(EXIT_FAIL);
-			else
-				bad = 1;
+			/* said; the others are acted on all the same */
+			fail(EXIT_USAGE);
 			continue;
 		}
-		c.t[c.n].name = name;
-		c.t[c.n++].dirfd = svc_open(&c.paths, name, 0);
+		c.t[c.n++].name = name;
 	}
-	if (bad)
-		exit(EXIT_USAGE);
+}
+
+/* SYSDIR must be there, or nothing we say would make sense */
+static void
+check_sysdir(void)
+{
+	struct stat st;
+
+	if (stat(c.paths.sysdir, &st) == 0)
+		return;
+	die(EXIT_SYSTEM, "%s: %s (the service directory: set SYSDIR, and RUNDIR,"
+	    " as for sysmgr)", c.paths.sysdir, strerror(errno));
+}
+
+/* svctl log [-f] [-n LINES] SERVICE...: a service's log, or sysmgr's */
+static int
+logs(int argc, char *argv[])
+{
+	unsigned long long lines = 20;
+	int i, follow = 0;
+
+	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "-f"))
+			follow = 1;
+		else if (!strcmp(argv[i], "-n") && i + 1 < argc &&
+		    parse_ull(argv[i + 1], 1000000000, &lines) == 0)
+			i++;
+		else
+			usage();
+	}
+	if (i == argc)
+		usage();
+	for (argc -= i, argv += i, i = 0; i < argc; i++) {
+		char buf[NAME_MAX + 1];
+		const char *name = arg_name(argv[i]);
+
+		if (!name)
+			die(EXIT_USAGE, "%s: invalid service name",
+			    printable(buf, sizeof(buf), argv[i]));
+		argv[i] = (char *)name;
+	}
+	return log_show(c.paths.logdir, argv, argc, (unsigned long)lines, follow);
+}
+
+static int
+command(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(cmds) && strcmp(cmds[i].name, word); i++)
+		;
+	if (i == LEN(cmds)) {
+		warnf("unknown command: %s", word);
+		usage();
+	}
+	if (cmds[i].line)
+		fmt(c.line, sizeof(c.line), "%s", cmds[i].line);
+	return cmds[i].cmd;
 }
 
 int
@@ -254,23 +352,18 @@ main(int argc, char *argv[])
 	size_t i;
 	int opt, sig;
 
-	setprogname("svctl");
+	prog_init("svctl", SYNOPSIS, argc, argv);
 	c.timeout = SVCTL_WAIT;
 	while ((opt = getopt(argc, argv, "+t:")) != -1) {
 		if (opt != 't' || parse_ull(optarg, 86400, &c.timeout) < 0)
 			usage();
+		c.timeout_given = 1;
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
 		usage();
-	for (i = 0; i < LEN(cmds) && strcmp(cmds[i].name, argv[0]); i++)
-		;
-	if (i == LEN(cmds))
-		usage();
-	c.cmd = cmds[i].cmd;
-	if (cmds[i].line)
-		fmt(c.line, sizeof(c.line), "%s", cmds[i].line);
+	c.cmd = command(argv[0]);
 	argc--;
 	argv++;
 	if (c.cmd == C_SIGNAL) {
@@ -282,12 +375,16 @@ main(int argc, char *argv[])
 		argc--;
 		argv++;
 	}
+	if (paths_init(&c.paths) < 0)
+		return EXIT_SYSTEM;
+	if (c.cmd == C_LOG)
+		return logs(argc, argv);      /* its options, its own "--" */
 	if (argc > 0 && !strcmp(argv[0], "--")) {
 		argc--;
 		argv++;
 	}
-	if (paths_init(&c.paths) < 0)
-		return EXIT_SYSTEM;
+	check_sysdir();
+	os_fd_limit();
 	targets(argc, argv);
 
 	for (i = 0; i < c.n; i++) {

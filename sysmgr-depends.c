@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "rundir.h"
 #include "util.h"
 
@@ -26,10 +27,13 @@ static struct {
 	size_t nseen;
 } d;
 
+#define SYNOPSIS "sysmgr-depends [-t SECONDS] SERVICE...\n" \
+	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR "), SYSMGR_SERVICE"
+
 static void
 usage(void)
 {
-	usage_exit("sysmgr-depends [-t SECONDS] SERVICE...");
+	usage_exit(SYNOPSIS);
 }
 
 /* tell our runsyssv what we wait for; quietly nothing when we cannot */
@@ -97,7 +101,7 @@ reaches(const char *name, int depth)
 	if (!strcmp(name, d.self))
 		return 1;
 	if (depth >= MAX_DEPTH || was_seen(name) ||
-	    status_of(&d.paths, name, &st) <= 0)
+	    svc_status_named(&d.paths, name, &st) <= 0)
 		return 0;
 	/* what it waits for now, or, failed and about to start again, what
 	 * its last run waited for */
@@ -143,17 +147,18 @@ check(void)
 			warnf("%s: %s", d.deps[i], why);
 			finish(EXIT_USAGE);
 		}
-		if (status_of(&d.paths, d.deps[i], &st) <= 0)
+		if (svc_status_named(&d.paths, d.deps[i], &st) <= 0)
 			continue;
-		if (st.state == ST_UP && !st.waiting[0]) {
+		if (status_up(&st) && !st.waiting[0]) {
 			up++;
 			continue;
 		}
-		if (st.want == WANT_DOWN ||
+		if (st.want == WANT_DOWN || st.state == ST_FAILED ||
 		    (st.want == WANT_ONCE && st.state == ST_DOWN)) {
 			char line[NAME_MAX + 16];
 
-			warnf("%s is stopped", d.deps[i]);
+			warnf("%s is %s", d.deps[i], st.state == ST_FAILED ?
+			    "failed" : "stopped");
 			if (fmt(line, sizeof(line), "blocked %s", d.deps[i]) >= 0)
 				tell(line);
 			finish(EXIT_FAIL);
@@ -172,8 +177,8 @@ timed_out(void)
 	int i, w;
 
 	for (i = 0; i < d.n; i++) {
-		if (status_of(&d.paths, d.deps[i], &st) > 0 && st.state == ST_UP &&
-		    !st.waiting[0])
+		if (svc_status_named(&d.paths, d.deps[i], &st) > 0 &&
+		    status_up(&st) && !st.waiting[0])
 			continue;
 		w = fmt(msg + n, sizeof(msg) - n, "%s%s", n ? " " : "", d.deps[i]);
 		if (w < 0)
@@ -242,7 +247,7 @@ setup(void)
 int
 main(int argc, char *argv[])
 {
-	setprogname("sysmgr-depends");
+	prog_init("sysmgr-depends", SYNOPSIS, argc, argv);
 	parse(argc, argv);
 	setup();
 	for (;;) {

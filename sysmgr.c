@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 #include "os.h"
 #include "rundir.h"
 #include "util.h"
 
-#define POLL_MS 100   /* checks of runsyssv we cannot wait for, at shutdown */
+#define POLL_MS   100    /* checks of runsyssv we cannot wait for, at shutdown */
+#define FD_SPARE  64     /* fds kept free of pidfds */
 
 struct svc {
 	char name[NAME_MAX + 1];
@@ -25,29 +27,48 @@ struct svc {
 	int child;            /* pid is our child */
 	int valid;            /* the entry is a service */
 	int warned;           /* that it is not was said */
+	int mark;             /* seen by the scan under way */
 	long long spawned;    /* mono_ms of the start of runsyssv */
 	long long retry;      /* mono_ms of the next attempt, 0 for none */
 	int delay;            /* seconds to the next attempt after that */
-	char *deps;           /* at shutdown: what it waited for */
-	long long killat;     /* at shutdown: mono_ms to SIGKILL runsyssv */
+	/* at shutdown */
+	char *deps;           /* what it waited for */
+	unsigned long stop;   /* its stop-timeout */
+	size_t needers;       /* running services that waited for it */
+	int released;         /* its deps no longer wait for it */
+	long long killat;     /* mono_ms to SIGKILL runsyssv */
+	int killed;           /* SIGKILL sent: waited for */
+	long long chain;      /* longest stop from it down its deps, ms */
 };
 
 static struct {
 	struct paths paths;
 	char runsyssv[PATH_MAX];
 	char argv0[PATH_MAX];     /* absolute */
+	int force;                /* -f: another sysmgr may have SYSDIR */
 	struct svc *svc;
-	struct pollfd *pfd;
 	size_t n, cap;
-	int sigfd, watchfd, lockfd;
+	struct pollfd *pfd;       /* signals, watch, then pidfds */
+	size_t *pidx;             /* the svc of each pidfd in pfd */
+	long fdmax;               /* open files we may have */
+	long pidfds;              /* open now */
+	int sigfd, lockfd, syslock, sysfd, rundirfd;
+	struct logw log;          /* LOGDIR/sysmgr */
+	int logr, logkeep;        /* RUNDIR/.log: the lines of every runsyssv */
+	struct watch watch;
+	int absent;               /* SYSDIR is gone: said, and waited for */
 	int stopping;
-	long long rescan;     /* next periodic scan without inotify */
+	long long rescan;         /* next periodic scan, 0 for none */
 } m;
+
+#define SYNOPSIS "sysmgr [-f]\n" \
+	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR "), LOGDIR (" \
+	LOGDIR ")"
 
 static void
 usage(void)
 {
-	usage_exit("sysmgr");
+	usage_exit(SYNOPSIS);
 }
 
 static struct svc *
@@ -73,9 +94,12 @@ add(const char *name)
 		if (!(p = realloc(m.svc, cap * sizeof(*m.svc))))
 			return NULL;
 		m.svc = p;
-		if (!(p = realloc(m.pfd, (cap + 2) * sizeof(*m.pfd))))
+		if (!(p = realloc(m.pfd, (cap + 3) * sizeof(*m.pfd))))
 			return NULL;
 		m.pfd = p;
+		if (!(p = realloc(m.pidx, (cap + 3) * sizeof(*m.pidx))))
+			return NULL;
+		m.pidx = p;
 		m.cap = cap;
 	}
 	s = &m.svc[m.n++];
@@ -86,12 +110,28 @@ add(const char *name)
 }
 
 static void
+drop_pidfd(struct svc *s)
+{
+	if (s->pidfd < 0)
+		return;
+	close(s->pidfd);
+	s->pidfd = -1;
+	m.pidfds--;
+}
+
+static void
 del(struct svc *s)
 {
-	if (s->pidfd >= 0)
-		close(s->pidfd);
+	drop_pidfd(s);
 	free(s->deps);
 	*s = m.svc[--m.n];
+}
+
+/* a runsyssv that is neither our child nor watched by a pidfd: scanned */
+static int
+unwatched(const struct svc *s)
+{
+	return s->pid > 0 && !s->child && s->pidfd < 0;
 }
 
 /* runsyssv next to our own executable, else on PATH */
@@ -137,6 +177,8 @@ retry_later(struct svc *s)
 	return d;
 }
 
+/* a runsyssv, not waited for: a failed exec is said by the child, and
+ * its exit 127 seen by gone() */
 static void
 spawn(struct svc *s)
 {
@@ -144,7 +186,6 @@ spawn(struct svc *s)
 	char *argv[] = { "runsyssv", "--", script, NULL };
 	struct spawn sp;
 	pid_t pid;
-	int e;
 
 	if (!m.runsyssv[0])
 		find_runsyssv();
@@ -156,18 +197,11 @@ spawn(struct svc *s)
 	}
 	os_spawn_init(&sp, m.runsyssv, argv);
 	sp.leader = SPAWN_SESSION;
+	sp.async = 1;
 	if (path_join(script, sizeof(script), m.paths.sysdir, s->name) < 0 ||
 	    (pid = os_spawn(&sp)) < 0) {
 		say(s->name, "cannot start runsyssv, retrying in %d s:",
 		    retry_later(s));
-		return;
-	}
-	if ((e = os_spawn_result(&sp))) {
-		waitpid(pid, NULL, 0);
-		errno = e;
-		say(s->name, "cannot run %s, retrying in %d s:", m.runsyssv,
-		    retry_later(s));
-		find_runsyssv();
 		return;
 	}
 	s->pid = pid;
@@ -177,7 +211,7 @@ spawn(struct svc *s)
 
 /*
  * The runsyssv that holds the lock of s, or 0; with pidfd, a pidfd of it
- * (or -1), taken while it still held the lock.
+ * (or -1: none, or no fd to spare), taken while it still held the lock.
  */
 static pid_t
 holder(const struct svc *s, int *pidfd)
@@ -187,12 +221,14 @@ holder(const struct svc *s, int *pidfd)
 
 	if ((dfd = svc_open(&m.paths, s->name, 0)) < 0)
 		return 0;
-	pid = lock_holder(dfd, "lock");
+	pid = svc_holder(dfd);
 	if (pid > 0 && pidfd) {
-		fd = os_pidfd(pid);
-		again = lock_holder(dfd, "lock");
+		if (m.pidfds + FD_SPARE < m.fdmax && (fd = os_pidfd(pid)) >= 0)
+			m.pidfds++;
+		again = svc_holder(dfd);
 		if (again != pid && fd >= 0) {
 			close(fd);
+			m.pidfds--;
 			fd = -1;
 			pid = again;
 		}
@@ -200,6 +236,22 @@ holder(const struct svc *s, int *pidfd)
 	}
 	close(dfd);
 	return pid > 0 ? pid : 0;
+}
+
+/* without inotify, or with a runsyssv we cannot wait for: scan now and then */
+static void
+schedule_scan(void)
+{
+	/* the watch of SYSDIR, or of its parent while it is gone, is enough */
+	int watched = m.absent ? m.watch.pwd >= 0 : m.watch.wd >= 0;
+	size_t i;
+
+	m.rescan = 0;
+	for (i = 0; i < m.n && watched; i++)
+		if (unwatched(&m.svc[i]))
+			break;
+	if (!watched || i < m.n)
+		m.rescan = mono_ms() + SCAN_INTERVAL * 1000LL;
 }
 
 /* adopt the runsyssv that holds the lock of s, or start one */
@@ -218,30 +270,35 @@ ensure(struct svc *s)
 	s->child = 0;
 	s->spawned = mono_ms();
 	say(s->name, "adopted runsyssv (pid %ld)", (long)pid);
+	if (unwatched(s) && !m.rescan)
+		schedule_scan();
 }
 
 static void
 check(const char *name)
 {
+	char buf[NAME_MAX + 1];
 	struct svc *s = find(name);
 	const char *why;
 
+	if (s)
+		s->mark = 1;
 	if (service_check(m.paths.sysdir, name, &why) == 0) {
 		if (!s && !(s = add(name))) {
 			say(name, "out of memory");
 			return;
 		}
-		s->valid = 1;
+		s->mark = s->valid = 1;
 		s->warned = 0;
 		ensure(s);
 		return;
 	}
-	if (strcmp(why, "no such service") && (!s || !s->warned)) {
-		char buf[NAME_MAX + 1];
-
+	/* temporary names are not even worth a word */
+	if (strcmp(why, "no such service") && !name_temporary(name) &&
+	    (!s || !s->warned)) {
 		say(printable(buf, sizeof(buf), name), "not a service: %s", why);
-		if (!s)
-			s = add(name);
+		if (!s && (s = add(name)))
+			s->mark = 1;
 		if (s)
 			s->warned = 1;
 	}
@@ -260,34 +317,21 @@ on_change(void *ctx, const char *name, int flags)
 {
 	struct stat st;
 
-	if (flags & WATCH_RESCAN) {
-		*(int *)ctx = 1;
+	if (flags & (WATCH_RESCAN | WATCH_SELF)) {
+		*(int *)ctx |= flags;
 		return;
 	}
-	if (name[0] == '.')
+	if (name[0] == '.' || m.absent)
 		return;
 	/* a regular file just created is maybe still being written: its
 	 * close (IN_CLOSE_WRITE) or chmod comes next; a hard link is whole */
-	if ((flags & WATCH_NEW) && fstatat(AT_FDCWD, name, &st,
+	if ((flags & WATCH_NEW) && fstatat(m.sysfd, name, &st,
 	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
 		return;
 	check(name);
 }
 
-/* without inotify, or with a runsyssv we cannot wait for: scan now and then */
-static void
-schedule_scan(void)
-{
-	size_t i;
-
-	m.rescan = 0;
-	for (i = 0; i < m.n && m.watchfd >= 0; i++)
-		if (m.svc[i].pid > 0 && !m.svc[i].child && m.svc[i].pidfd < 0)
-			break;
-	if (m.watchfd < 0 || i < m.n)
-		m.rescan = mono_ms() + SCAN_INTERVAL * 1000LL;
-}
-
+/* mark every entry of SYSDIR, sweep the services that are not */
 static void
 rescan(void)
 {
@@ -298,22 +342,53 @@ rescan(void)
 	n = service_list(m.paths.sysdir, &names);
 	if (n < 0) {
 		warnf("cannot read %s:", m.paths.sysdir);
+		schedule_scan();
 		return;
 	}
+	for (j = 0; j < m.n; j++)
+		m.svc[j].mark = 0;
 	for (i = 0; i < n; i++)
 		check(names[i]);
-	/* entries that are gone */
-	for (j = 0; j < m.n; j++) {
-		for (i = 0; i < n && strcmp(names[i], m.svc[j].name); i++)
-			;
-		if (i == n && m.svc[j].valid) {
-			check(m.svc[j].name);
-			j = (size_t)-1;    /* del() may have moved entries */
-		}
-	}
 	service_list_free(names, n);
+	/* from the end: del() moves the last entry into the place of one */
+	for (j = m.n; j-- > 0;)
+		if (!m.svc[j].mark && (m.svc[j].valid || m.svc[j].warned))
+			check(m.svc[j].name);
 	schedule_scan();
 }
+
+/* SYSDIR itself: (again) our working directory, watched and scanned; or
+ * gone, when the services are left as they are until it is back */
+static void
+attach(void)
+{
+	int fd;
+
+	os_unwatch(&m.watch);
+	if (os_watch(&m.watch, m.paths.sysdir) < 0 && errno != ENOSYS)
+		warnf("cannot watch %s, scanning every %d s instead:",
+		    m.paths.sysdir, SCAN_INTERVAL);
+	fd = open(m.paths.sysdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fchdir(fd) < 0) {
+		if (!m.absent)
+			warnf("%s is gone, %s", m.paths.sysdir, m.watch.pwd >= 0 ?
+			    "waiting for it" : "looking for it now and then");
+		if (fd >= 0)
+			close(fd);
+		m.absent = 1;
+		schedule_scan();
+		return;
+	}
+	if (m.sysfd >= 0)
+		close(m.sysfd);
+	m.sysfd = fd;
+	if (m.absent)
+		warnf("%s is back", m.paths.sysdir);
+	m.absent = 0;
+	rescan();
+}
+
+static void release(struct svc *s);
 
 static void
 gone(struct svc *s, int ws, int known)
@@ -321,12 +396,12 @@ gone(struct svc *s, int ws, int known)
 	char buf[32];
 	long long ran = mono_ms() - s->spawned;
 
-	if (s->pidfd >= 0)
-		close(s->pidfd);
-	s->pidfd = -1;
+	drop_pidfd(s);
 	s->pid = 0;
-	if (m.stopping)
+	if (m.stopping) {
+		release(s);
 		return;
+	}
 	if (!s->valid) {
 		if (s->warned == 0)
 			del(s);
@@ -339,6 +414,9 @@ gone(struct svc *s, int ws, int known)
 		    sig_text(WTERMSIG(ws), buf, sizeof(buf)));
 	else
 		say(s->name, "runsyssv exited %d", WEXITSTATUS(ws));
+	/* 127: it could not be executed (it said why): look for it again */
+	if (known && WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+		find_runsyssv();
 	/* at once after a healthy run, or the first time; a runsyssv that
 	 * keeps dying at once is restarted with a doubling delay */
 	if (ran >= MIN_RUNTIME * 1000LL)
@@ -352,15 +430,14 @@ gone(struct svc *s, int ws, int known)
 	ensure(s);
 }
 
-/* a runsyssv that is not our child and has no pidfd: still there? */
+/* runsyssv we cannot wait for: still holding their lock? */
 static void
 check_unwatched(void)
 {
 	size_t i;
 
-	for (i = 0; i < m.n; i++)
-		if (m.svc[i].pid > 0 && !m.svc[i].child && m.svc[i].pidfd < 0 &&
-		    holder(&m.svc[i], NULL) != m.svc[i].pid)
+	for (i = m.n; i-- > 0;)
+		if (unwatched(&m.svc[i]) && holder(&m.svc[i], NULL) != m.svc[i].pid)
 			gone(&m.svc[i], 0, 0);
 }
 
@@ -403,23 +480,61 @@ reap(void)
 			}
 }
 
-/* 1 while a running service other than s waited for s */
-static int
-needed(const struct svc *s)
-{
-	size_t i;
+/*
+ * Shutdown: stop every service after those that waited for it.
+ */
 
-	for (i = 0; i < m.n; i++)
-		if (m.svc[i].pid > 0 && &m.svc[i] != s && m.svc[i].deps &&
-		    list_has(m.svc[i].deps, s->name))
-			return 1;
-	return 0;
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct svc *)a)->name, ((const struct svc *)b)->name);
+}
+
+static struct svc *
+lookup(const char *name)
+{
+	struct svc key;
+
+	memset(&key, 0, sizeof(key));
+	if (fmt(key.name, sizeof(key.name), "%s", name) < 0)
+		return NULL;
+	return bsearch(&key, m.svc, m.n, sizeof(*m.svc), by_name);
+}
+
+/* add d to the needers of each service s waited for (m.svc sorted) */
+static void
+need(struct svc *s, int d)
+{
+	char buf[NAMELIST], *tok, *save;
+	struct svc *t;
+
+	if (!s->deps || fmt(buf, sizeof(buf), "%s", s->deps) < 0)
+		return;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if ((t = lookup(tok)) && t != s)
+			t->needers += (size_t)d;
+}
+
+/* s is down: what it waited for may stop */
+static void
+release(struct svc *s)
+{
+	if (!s->released) {
+		s->released = 1;
+		need(s, -1);
+	}
+}
+
+static long long
+stop_ms(const struct svc *s)
+{
+	return (long long)(s->stop + SHUTDOWN_GRACE) * 1000;
 }
 
 static void
 term(struct svc *s)
 {
-	s->killat = mono_ms() + (STOP_TIMEOUT + SHUTDOWN_GRACE) * 1000LL;
+	s->killat = mono_ms() + stop_ms(s);
 	kill(s->pid, SIGTERM);   /* runsyssv stops the service, exits */
 }
 
@@ -437,9 +552,9 @@ stop_next(void)
 		if (m.svc[i].pid <= 0)
 			continue;
 		running++;
-		if (m.svc[i].killat)
+		if (m.svc[i].killat || m.svc[i].killed)
 			termed++;
-		else if (!needed(&m.svc[i])) {
+		else if (!m.svc[i].needers) {
 			term(&m.svc[i]);
 			termed++;
 		}
@@ -447,6 +562,48 @@ stop_next(void)
 	for (i = 0; running && !termed && i < m.n; i++)
 		if (m.svc[i].pid > 0)
 			term(&m.svc[i]);
+}
+
+/* the longest stop from s down the services it waited for (a cycle is
+ * cut where it closes) */
+static long long
+chain(struct svc *s, int depth)
+{
+	char buf[NAMELIST], *tok, *save;
+	struct svc *d;
+	long long c, best = 0;
+
+	if (s->chain > 0 || depth > 64)
+		return s->chain > 0 ? s->chain : 0;
+	if (s->deps && fmt(buf, sizeof(buf), "%s", s->deps) >= 0)
+		for (tok = strtok_r(buf, " ", &save); tok;
+		    tok = strtok_r(NULL, " ", &save))
+			if ((d = lookup(tok)) && d != s && d->pid > 0 &&
+			    (c = chain(d, depth + 1)) > best)
+				best = c;
+	return s->chain = stop_ms(s) + best;
+}
+
+/* RUNDIR/.sysmgr.stop: when, on the monotonic clock, we are done at the
+ * latest, for init to wait that long */
+static void
+tell_bound(void)
+{
+	char buf[32];
+	long long worst = 0, c;
+	size_t i;
+	int n, fd;
+
+	for (i = 0; i < m.n; i++)
+		if (m.svc[i].pid > 0 && (c = chain(&m.svc[i], 0)) > worst)
+			worst = c;
+	n = fmt(buf, sizeof(buf), "%lld\n", mono_ms() + worst + POLL_MS);
+	fd = openat(m.rundirfd, ".sysmgr.stop", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (n < 0 || fd < 0 || write_all(fd, buf, (size_t)n) < 0)
+		warnf("cannot write %s/.sysmgr.stop:", m.paths.rundir);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void
@@ -459,13 +616,72 @@ shutdown(void)
 		return;
 	m.stopping = 1;
 	warnf("stopping every service");
+	qsort(m.svc, m.n, sizeof(*m.svc), by_name);
 	for (i = 0; i < m.n; i++) {
 		m.svc[i].retry = 0;
-		if (m.svc[i].pid > 0 &&
-		    status_of(&m.paths, m.svc[i].name, &st) > 0 && st.deps[0])
+		m.svc[i].stop = STOP_TIMEOUT;
+		if (m.svc[i].pid <= 0 ||
+		    svc_status_named(&m.paths, m.svc[i].name, &st) <= 0)
+			continue;
+		m.svc[i].stop = st.stoptimeout;
+		if (st.deps[0])
 			m.svc[i].deps = strdup(st.deps);
 	}
+	for (i = 0; i < m.n; i++)
+		if (m.svc[i].pid > 0)
+			need(&m.svc[i], 1);
+		else
+			m.svc[i].released = 1;
+	tell_bound();
 	stop_next();
+}
+
+/* the service of a runsyssv that would not exit is killed with it */
+static void
+kill_service(const struct svc *s)
+{
+	struct procinfo pi;
+	struct status st;
+
+	if (svc_status_named(&m.paths, s->name, &st) < 0 || st.pid <= 1 ||
+	    os_procinfo(st.pid, &pi) < 0 || pi.starttime != st.starttime)
+		return;
+	kill(pi.pgrp == st.pid ? -st.pid : st.pid, SIGKILL);
+}
+
+/* the lines of runsyssv: into our log, and on stderr */
+static void
+drain(void)
+{
+	if (m.logr >= 0)
+		log_drain(&m.log, m.logr, 0);
+}
+
+/* our own lines: into our log, and stderr has them too */
+static int
+own_line(const char *line, size_t n)
+{
+	if (m.log.spill >= 0)
+		log_line(&m.log, line, n - 1);
+	return -1;
+}
+
+/* LOGDIR/sysmgr, fed by RUNDIR/.log, which every runsyssv writes into
+ * (a writer of ours keeps it from polling a hang-up) */
+static void
+open_log(void)
+{
+	m.logr = m.logkeep = m.log.spill = -1;
+	if (log_open(&m.log, m.rundirfd, RD_MGRSPILL, m.paths.logdir,
+	    "sysmgr") < 0 ||
+	    (m.logr = fifo_open(m.rundirfd, RD_MGRLOG, O_RDONLY | O_NONBLOCK)) < 0 ||
+	    (m.logkeep = fifo_open(m.rundirfd, RD_MGRLOG, O_WRONLY | O_NONBLOCK)) < 0) {
+		warnf("cannot open our log in %s:", m.paths.rundir);
+		return;
+	}
+	os_pipe_size(m.logr, LOG_PIPE);
+	m.log.echo = 2;
+	set_sink(own_line);
 }
 
 /* at shutdown: runsyssv we cannot wait for, the next ones, SIGKILL */
@@ -474,43 +690,48 @@ shutdown_check(void)
 {
 	long long now = mono_ms();
 	size_t i, left = 0;
-	int dfd;
 
 	for (i = 0; i < m.n; i++) {
 		struct svc *s = &m.svc[i];
 
-		if (s->pid <= 0)
-			continue;
-		if (!s->child && s->pidfd < 0 &&
-		    (dfd = svc_open(&m.paths, s->name, 0)) >= 0) {
-			if (lock_holder(dfd, "lock") != s->pid)
-				s->pid = 0;
-			close(dfd);
+		if (unwatched(s) && holder(s, NULL) != s->pid) {
+			s->pid = 0;
+			release(s);
 		}
 		if (s->pid > 0 && s->killat && now >= s->killat) {
 			say(s->name, "runsyssv did not exit, sending SIGKILL");
+			kill_service(s);
 			kill(s->pid, SIGKILL);
-			if (!s->child)
-				s->pid = 0;
+			s->killat = 0;
+			s->killed = 1;       /* said, and sent: wait */
 		}
 		left += s->pid > 0;
 	}
-	if (!left)
+	if (!left) {
+		drain();
+		unlinkat(m.rundirfd, ".sysmgr.stop", 0);
+		pid_write(m.rundirfd, 0);
 		exit(0);
+	}
 	stop_next();
 }
 
 static void
 on_signal(void)
 {
+	size_t i;
 	int sig;
 
 	while ((sig = sig_next(m.sigfd)) > 0) {
 		if (sig == SIGCHLD)
 			reap();
-		else if (sig == SIGHUP && !m.stopping)
-			rescan();
-		else if (sig == SIGTERM || sig == SIGINT)
+		else if (sig == SIGHUP && !m.stopping) {
+			log_reopen(&m.log);
+			attach();
+			for (i = 0; i < m.n; i++)
+				if (m.svc[i].pid > 0)
+					kill(m.svc[i].pid, SIGHUP);
+		} else if (sig == SIGTERM || sig == SIGINT)
 			shutdown();
 	}
 }
@@ -528,7 +749,10 @@ on_timer(void)
 		}
 	if (!m.stopping && m.rescan && now >= m.rescan) {
 		check_unwatched();
-		rescan();
+		if (m.absent)
+			attach();
+		else
+			rescan();
 	}
 }
 
@@ -542,10 +766,9 @@ deadline(void)
 		if (m.stopping && m.svc[i].pid <= 0)
 			continue;
 		t = m.stopping ? m.svc[i].killat : m.svc[i].retry;
-		if (m.stopping && m.svc[i].pid > 0 && !m.svc[i].child &&
-		    m.svc[i].pidfd < 0)
+		if (m.stopping && unwatched(&m.svc[i]))
 			t = mono_ms() + POLL_MS;
-		if (t && (d < 0 || t < d))
+		if (t > 0 && (d < 0 || t < d))
 			d = t;
 	}
 	if (!m.stopping && m.rescan && (d < 0 || m.rescan < d))
@@ -553,66 +776,128 @@ deadline(void)
 	return d;
 }
 
+/* the original sysmgr (0.1) of this RUNDIR, which RUNDIR/pid names and
+ * holds no lock: killed alone, its runsyssv and services are taken over */
+static void
+replace_original(void)
+{
+	char buf[32], path[64], comm[32];
+	unsigned long long pid;
+
+	if (fmt(path, sizeof(path), "%s/pid", m.paths.rundir) < 0 ||
+	    read_file(path, buf, sizeof(buf)) <= 0)
+		return;
+	buf[strcspn(buf, "\n")] = '\0';
+	/* a sysmgr of ours, of another RUNDIR, holds a lock */
+	if (parse_ull(buf, 0x7fffffff, &pid) < 0 || pid <= 1 ||
+	    (pid_t)pid == getpid() ||
+	    fmt(path, sizeof(path), "/proc/%llu/comm", pid) < 0 ||
+	    read_file(path, comm, sizeof(comm)) <= 0 ||
+	    strcmp(comm, "sysmgr\n") || os_holds_lock((pid_t)pid))
+		return;
+	warnf("stopping the sysmgr 0.1 of %s (pid %llu), not its services",
+	    m.paths.rundir, pid);
+	kill((pid_t)pid, SIGKILL);
+}
+
+/* RUNDIR, ours alone, and its lock; SYSDIR's lock, unless -f */
+static void
+take_dirs(void)
+{
+	int fd;
+	pid_t pid;
+
+	if ((m.rundirfd = rundir_open(&m.paths)) < 0)
+		die(EXIT_SYSTEM, "%s:", m.paths.rundir);
+	if ((m.lockfd = mgr_lock(m.rundirfd)) < 0) {
+		if (errno != EAGAIN)
+			die(EXIT_SYSTEM, "cannot lock %s/.sysmgr.lock:",
+			    m.paths.rundir);
+		pid = mgr_holder(m.rundirfd);
+		die(EXIT_FAIL, "already running for %s (pid %ld)",
+		    m.paths.rundir, (long)pid);
+	}
+	replace_original();
+	if (pid_write(m.rundirfd, getpid()) < 0)
+		warnf("cannot write %s/pid:", m.paths.rundir);
+	if ((fd = open(m.paths.sysdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
+	/* a second sysmgr on SYSDIR, with another RUNDIR, would start
+	 * every service a second time */
+	if (!m.force && (m.syslock = mgr_lock(fd)) < 0) {
+		if (errno == EAGAIN)
+			die(EXIT_FAIL, "%s is supervised by another sysmgr (pid %ld),"
+			    " with another RUNDIR; -f to run anyway",
+			    m.paths.sysdir, (long)mgr_holder(fd));
+		warnf("cannot lock %s/.sysmgr.lock, not checking for another"
+		    " sysmgr of it:", m.paths.sysdir);
+	}
+	close(fd);
+}
+
 static void
 setup(void)
 {
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 	static const int ign[] = { SIGPIPE };
-	pid_t holder;
-	int dfd;
 
 	if (std_fds() < 0)
 		die(EXIT_SYSTEM, "/dev/null:");
 	umask(SERVICE_UMASK);
+	m.fdmax = os_fd_limit();
+	m.sysfd = -1;
+	m.watch.fd = m.watch.wd = m.watch.pwd = -1;
 	if (paths_init(&m.paths) < 0)
 		exit(EXIT_SYSTEM);
 	if (setenv("SYSDIR", m.paths.sysdir, 1) < 0 ||
-	    setenv("RUNDIR", m.paths.rundir, 1) < 0)
+	    setenv("RUNDIR", m.paths.rundir, 1) < 0 ||
+	    setenv("LOGDIR", m.paths.logdir, 1) < 0)
 		die(EXIT_SYSTEM, "setenv:");
-	if (mkdir(m.paths.rundir, 0755) < 0 && errno != EEXIST)
-		die(EXIT_SYSTEM, "cannot create %s:", m.paths.rundir);
-	if ((dfd = open(m.paths.rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		die(EXIT_SYSTEM, "%s:", m.paths.rundir);
-	if ((m.lockfd = lock_take(dfd, ".sysmgr.lock")) < 0) {
-		if (errno != EAGAIN)
-			die(EXIT_SYSTEM, "cannot lock %s/.sysmgr.lock:",
-			    m.paths.rundir);
-		holder = lock_holder(dfd, ".sysmgr.lock");
-		die(EXIT_FAIL, "already running for %s (pid %ld)",
-		    m.paths.rundir, (long)holder);
-	}
-	close(dfd);
+	take_dirs();
+	open_log();
 	find_runsyssv();
 	if ((m.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
 	    sig_ignore(ign, LEN(ign)) < 0)
 		die(EXIT_SYSTEM, "signals:");
 	sig_prepare();
-	if (chdir(m.paths.sysdir) < 0)
+	attach();
+	if (m.absent)
 		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
-	m.watchfd = os_watch(m.paths.sysdir);
-	if (m.watchfd < 0 && errno != ENOSYS)
-		warnf("cannot watch %s, scanning every %d s instead:",
-		    m.paths.sysdir, SCAN_INTERVAL);
-	rescan();
 	stop_orphans();
+}
+
+/* the pollfds: signals, the watch of SYSDIR, our log, a pidfd per
+ * adopted runsyssv */
+static nfds_t
+pollfds(void)
+{
+	nfds_t n = 3;
+	size_t i;
+
+	m.pfd[0].fd = m.sigfd;
+	m.pfd[1].fd = m.stopping ? -1 : m.watch.fd;
+	m.pfd[2].fd = m.logr;
+	for (i = 0; i < m.n; i++)
+		if (m.svc[i].pidfd >= 0) {
+			m.pidx[n] = i;
+			m.pfd[n++].fd = m.svc[i].pidfd;
+		}
+	for (i = 0; i < n; i++)
+		m.pfd[i].events = POLLIN;
+	return n;
 }
 
 static void
 loop(void)
 {
+	nfds_t i, n;
 	int again;
-	size_t i;
 
 	for (;;) {
 		if (m.stopping)
 			shutdown_check();
-		m.pfd[0].fd = m.sigfd;
-		m.pfd[1].fd = m.stopping ? -1 : m.watchfd;
-		for (i = 0; i < m.n; i++)
-			m.pfd[i + 2].fd = m.svc[i].pidfd;
-		for (i = 0; i < m.n + 2; i++)
-			m.pfd[i].events = POLLIN;
-		if (poll(m.pfd, m.n + 2, timeout_until(deadline())) < 0) {
+		n = pollfds();
+		if (poll(m.pfd, n, timeout_until(deadline())) < 0) {
 			if (errno != EINTR)
 				die(EXIT_SYSTEM, "poll:");
 			continue;
@@ -621,15 +906,20 @@ loop(void)
 			on_signal();
 		if (m.pfd[1].revents && !m.stopping) {
 			again = 0;
-			if (os_watch_read(m.watchfd, on_change, &again) < 0)
+			if (os_watch_read(&m.watch, on_change, &again) < 0)
 				warnf("inotify:");
-			if (again)
+			if (again & WATCH_SELF)
+				attach();
+			else if (again)
 				rescan();
 		}
-		for (i = 0; i < m.n; i++)
-			if (m.svc[i].pidfd >= 0 && m.pfd[i + 2].fd ==
-			    m.svc[i].pidfd && m.pfd[i + 2].revents)
-				gone(&m.svc[i], 0, 0);
+		if (m.pfd[2].revents)
+			drain();
+		/* from the end: gone() may delete entries */
+		for (i = n; i-- > 3;)
+			if (m.pfd[i].revents && m.pidx[i] < m.n &&
+			    m.svc[m.pidx[i]].pidfd == m.pfd[i].fd)
+				gone(&m.svc[m.pidx[i]], 0, 0);
 		on_timer();
 	}
 }
@@ -637,13 +927,21 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	setprogname("sysmgr");
+	int opt;
+
+	prog_init("sysmgr", SYNOPSIS, argc, argv);
 	if (abs_path(m.argv0, sizeof(m.argv0), argv[0]) < 0)
 		m.argv0[0] = '\0';
-	if (argc > 1)
+	while ((opt = getopt(argc, argv, "f")) != -1) {
+		if (opt != 'f')
+			usage();
+		m.force = 1;
+	}
+	if (optind != argc)
 		usage();
 	if (!(m.svc = malloc(sizeof(*m.svc))) ||
-	    !(m.pfd = malloc(2 * sizeof(*m.pfd))))
+	    !(m.pfd = malloc(3 * sizeof(*m.pfd))) ||
+	    !(m.pidx = malloc(3 * sizeof(*m.pidx))))
 		die(EXIT_SYSTEM, "malloc:");
 	setup();
 	loop();

@@ -15,7 +15,15 @@
 static struct {
 	const char *prog;
 	int sigfd;            /* write end of the self-pipe */
-} u = { "?", -1 };
+	int (*sink)(const char *, size_t);
+	int in_sink;          /* a line the sink itself says */
+} u = { "?", -1, NULL, 0 };
+
+void
+set_sink(int (*fn)(const char *, size_t))
+{
+	u.sink = fn;
+}
 
 void
 setprogname(const char *name)
@@ -46,8 +54,14 @@ vwarn(const char *who, const char *f, va_list ap)
 	if (len == sizeof(buf) - 1)
 		len--;
 	buf[len++] = '\n';
+	if (u.sink && !u.in_sink) {
+		u.in_sink = 1;
+		len = u.sink(buf, len) == 0 ? 0 : len;
+		u.in_sink = 0;
+	}
 	/* one write, so that lines of several processes do not mix */
-	write_all(2, buf, len);
+	if (len)
+		write_all(2, buf, len);
 	errno = saved;
 }
 
@@ -90,6 +104,23 @@ usage_exit(const char *synopsis)
 
 	write_all(2, buf, n < 0 ? sizeof(buf) - 1 : (size_t)n);
 	exit(EXIT_USAGE);
+}
+
+void
+prog_init(const char *name, const char *synopsis, int argc, char *argv[])
+{
+	char buf[512];
+	int n;
+
+	setprogname(name);
+	if (argc > 0)
+		argv[0] = (char *)name;
+	if (argc < 2 || (strcmp(argv[1], "-h") && strcmp(argv[1], "--help")))
+		return;
+	n = fmt(buf, sizeof(buf), "usage: %s\n", synopsis);
+	if (write_all(1, buf, n < 0 ? sizeof(buf) - 1 : (size_t)n) < 0)
+		exit(EXIT_SYSTEM);
+	exit(0);
 }
 
 int
@@ -295,6 +326,20 @@ int
 path_join(char *buf, size_t size, const char *dir, const char *name)
 {
 	return fmt(buf, size, "%s/%s", dir, name) < 0 ? -1 : 0;
+}
+
+char *
+path_dup(const char *dir, const char *name)
+{
+	size_t d = strlen(dir), n = strlen(name);
+	char *s = malloc(d + n + 2);
+
+	if (s) {
+		memcpy(s, dir, d);
+		s[d] = '/';
+		memcpy(s + d + 1, name, n + 1);
+	}
+	return s;
 }
 
 int

@@ -21,11 +21,19 @@ enum {
 void setprogname(const char *name);
 const char *progname(void);
 void warnf(const char *fmt, ...);
+/* where the lines go instead of stderr: fn returns 0 when it took one,
+ * else stderr has it (a line of fn's own goes to stderr alone) */
+void set_sink(int (*fn)(const char *line, size_t n));
 /* the same as "who: ..." */
 void say(const char *who, const char *fmt, ...);
 NORETURN void die(int status, const char *fmt, ...);
 /* "usage: SYNOPSIS" on stderr, exit EXIT_USAGE */
 NORETURN void usage_exit(const char *synopsis);
+/*
+ * Start of main(): name in messages (getopt's too); with -h or --help as
+ * the first argument, "usage: SYNOPSIS" on stdout and exit 0.
+ */
+void prog_init(const char *name, const char *synopsis, int argc, char *argv[]);
 
 /* snprintf that fails (-1, errno ENAMETOOLONG) instead of truncating */
 int fmt(char *buf, size_t size, const char *f, ...);
@@ -64,6 +72,8 @@ int sig_ignore(const int *sigs, size_t n);
 
 /* "dir/name" into buf, an absolute copy of a path */
 int path_join(char *buf, size_t size, const char *dir, const char *name);
+/* "dir/name" allocated to its length, NULL when out of memory */
+char *path_dup(const char *dir, const char *name);
 int abs_path(char *buf, size_t size, const char *path);
 
 /* s for a one-line message: control characters as '?', cut to fit buf */

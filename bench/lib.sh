@@ -2,14 +2,22 @@
 # Sourced by bench/ns inside a PID namespace, with W (a scratch directory),
 # B (bench/), OURS (the directory of our binaries) and FIFO set.
 #
-# SUP is one of: sysmgr runit s6 daemontools.  Every service is the same
-# #!/bin/sh script for all of them: ours take it as SYSDIR/NAME, the peers
-# as DIR/NAME/run.
+# SUP is one of: sysmgr runit s6 daemontools nitro dinit.  Every service is
+# the same #!/bin/sh script for all of them: ours take it as SYSDIR/NAME,
+# the peers as DIR/NAME/run; dinit runs DIR/NAME/run as the command of a
+# service description DD/NAME ("type = process", plus $DINIT_OPTS, one
+# setting a line), which its boot service waits for (a file BOOTD/NAME).
+# nitro and dinit (built by bench/peers) are on PATH.
 
 SV=$W/sv          # the scan directory of the peers
 SYSDIR=$W/sys     # ours
 RUNDIR=$W/run
-export SYSDIR RUNDIR
+DD=$W/dinit.d     # dinit's service descriptions
+BOOTD=$W/boot.d   # the services dinit's boot service waits for
+NITRO_SOCK=$W/nitro.sock
+DINIT_SOCK=$W/dinit.sock
+DINIT_OPTS=${DINIT_OPTS:-}
+export SYSDIR RUNDIR NITRO_SOCK
 
 # the processes that supervise, by /proc/PID/comm: the scanner first
 sup_procs() {
@@ -18,13 +26,34 @@ sup_procs() {
 	runit) echo "runsvdir runsv" ;;
 	s6) echo "s6-svscan s6-supervise" ;;
 	daemontools) echo "svscan supervise" ;;
+	nitro) echo nitro ;;
+	dinit) echo dinit ;;
 	esac
 }
 
-# the per-service supervisor alone
+# the per-service supervisor alone, none for nitro and dinit (one process
+# for every service)
 sup_per_service() {
 	set -- $(sup_procs "$1")
-	echo "$2"
+	echo "${2:-}"
+}
+
+# dinit_desc NAME [DIR]: the description of service NAME (in DIR, to be
+# renamed into place later, else in DD and waited for by boot); the
+# directories exist
+dinit_desc() {
+	{
+		echo "type = process"
+		echo "command = $SV/$1/run"
+		[ -n "$DINIT_OPTS" ] && printf '%s\n' "$DINIT_OPTS"
+	} >"${2:-$DD}/$1"
+	[ -n "${2:-}" ] || : >"$BOOTD/$1"
+}
+
+# dinit's boot service: it waits for every service of BOOTD
+dinit_boot() {
+	mkdir -p "$DD" "$BOOTD"
+	printf 'type = internal\nwaits-for.d = %s\n' "$BOOTD" >"$DD/boot"
 }
 
 # script TEXT FILE: a #!/bin/sh script made executable
@@ -39,6 +68,11 @@ service() {
 	if [ "$1" = sysmgr ]; then
 		mkdir -p "${4:-$SYSDIR}"
 		script "$3" "${4:-$SYSDIR}/$2"
+	elif [ "$1" = dinit ]; then
+		mkdir -p "$SV/$2"
+		script "$3" "$SV/$2/run"
+		mkdir -p "${4:-$DD}" "$BOOTD"
+		dinit_desc "$2" "${4:-}"
 	else
 		mkdir -p "${4:-$SV}/$2"
 		script "$3" "${4:-$SV}/$2/run"
@@ -64,15 +98,26 @@ services() {
 			printf '#!/bin/sh\n%s\n' "$3" >"$d/run"
 		done
 		chmod 755 "$SV"/*/run
+		if [ "$1" = dinit ]; then
+			mkdir -p "$DD" "$BOOTD"
+			for d in $dirs; do
+				dinit_desc "${d##*/}"
+			done
+		fi
 	fi
 }
 
 # where a service staged in DIR by `service SUP NAME BODY DIR` goes
 service_path() {
-	if [ "$1" = sysmgr ]; then echo "$SYSDIR/$2"; else echo "$SV/$2"; fi
+	case $1 in
+	sysmgr) echo "$SYSDIR/$2" ;;
+	dinit) echo "$DD/$2" ;;
+	*) echo "$SV/$2" ;;
+	esac
 }
 
-# the command that starts SUP on its directory (in the foreground)
+# the command that starts SUP on its directory (in the foreground); dinit
+# logs to a file (not syslog), as the others to $W/log
 sup_cmd() {
 	mkdir -p "$SYSDIR" "$SV"
 	case $1 in
@@ -80,6 +125,9 @@ sup_cmd() {
 	runit) echo "runsvdir $SV" ;;
 	s6) echo "s6-svscan ${S6_OPTS:-} $SV" ;;
 	daemontools) echo "svscan $SV" ;;
+	nitro) echo "nitro $SV" ;;
+	dinit) dinit_boot
+		echo "dinit -q -d $DD -p $DINIT_SOCK -l $W/dinit.log" ;;
 	esac
 }
 
@@ -90,6 +138,19 @@ stop_cmd() {
 	runit) echo "sv stop $SV/$2" ;;
 	s6) echo "s6-svc -d $SV/$2" ;;
 	daemontools) echo "svc -d $SV/$2" ;;
+	nitro) echo "nitroctl down $2" ;;
+	dinit) echo "dinitctl -p $DINIT_SOCK stop $2" ;;
+	esac
+}
+
+# how SUP is told to stop every service and exit: "SIGNAL" for the
+# scanner, or "-" when it has no such signal (svscan dies of SIGTERM and
+# leaves the services running; so does runsvdir, whose SIGHUP stops them)
+shutdown_sig() {
+	case $1 in
+	runit) echo HUP ;;
+	daemontools) echo - ;;
+	*) echo TERM ;;
 	esac
 }
 

@@ -14,12 +14,15 @@ show_log() {
 	return 1
 }
 
-# 1. respawn latency after SIGKILL; SUP may be "floor"
+# 1. respawn latency after SIGKILL; SUP may be "floor".  dinit gives up
+# after 3 restarts in 10 s by default: here it may restart for ever, as
+# the others do
 m_respawn() {
 	if [ "$1" = floor ]; then
 		script "$(long_body)" "$W/svc"
 		"$B/floor" "$W/svc" >>"$W/log" 2>&1 &
 	else
+		[ "$1" = dinit ] && DINIT_OPTS="restart-limit-count = 0"
 		service "$1" svc "$(long_body)"
 		sup_start "$1"
 	fi
@@ -39,14 +42,21 @@ exit 1"
 	echo "RESULT $starts $1 $2"
 }
 
-# 3 and 4. N long-running services: time until all run, context switches
-# of every supervision process over IDLE seconds, Pss
+# N long-running services: the time until all run; their pids into
+# $W/pids
+m_up() {
+	services "$1" "$2" "$(long_body)"
+	r=$("$B/lines" -n "$2" -t 60000 -o "$W/pids" "$FIFO" -- $(sup_cmd "$1") 2>>"$W/log") ||
+		show_log "$1" "not all up: $r" || return 1
+	echo "RESULT up $r"
+}
+
+# 3 and 4. N long-running services: context switches of every
+# supervision process over IDLE seconds, Pss; then, for a scanner whose
+# SIGTERM is not its shutdown, what SIGTERM does (3 s watched)
 m_tree() {
 	sup=$1 n=$2 idle=$3
-	services "$sup" "$n" "$(long_body)"
-	r=$("$B/lines" -n "$n" -t 60000 "$FIFO" -- $(sup_cmd "$sup") 2>>"$W/log") ||
-		show_log "$sup" "not all up: $r" || return 1
-	echo "RESULT up $r"
+	m_up "$sup" "$n" || return 1
 	sleep "$IDLE_SETTLE"
 	"$B/procs" ctxsw $(sup_procs "$sup") >"$W/before"
 	sleep "$idle"
@@ -60,6 +70,20 @@ m_tree() {
 	echo "RESULT pss $(awk -v per="$per" '{ t += $3 }
 	    $2 == per { s += $3; n++ } $2 != per { top += $3 }
 	    END { printf "%.1f %d %d %d\n", n ? s / n : 0, t, top, n }' "$W/pss")"
+	[ "$(shutdown_sig "$sup")" = TERM ] ||
+		echo "RESULT term $(watch_exit "$sup" TERM 3000)"
+}
+
+# watch_exit SUP SIGNAL TIMEOUT_MS: SIGNAL to the scanner, then "ms until
+# it exited, ms until it and every service and supervision process had"
+# (bench/exits), the services those of $W/pids
+watch_exit() {
+	"$B/procs" cpu $(sup_procs "$1") >"$W/sups"
+	set -- "$(set -- $(sup_procs "$1"); echo "$1")" "$2" "$3"
+	pid=$(awk -v s="$1" '$2 == s { print $1 }' "$W/sups")
+	cat "$W/pids" "$W/sups" >"$W/watch"
+	"$B/exits" -t "$3" "$2" "$pid" "$W/watch" 2>>"$W/log" ||
+		show_log "$1" "exits failed"
 }
 
 # 5. the time of one status command over the services of m_tree
@@ -69,16 +93,35 @@ status_cmd() {
 	runit) echo "sv status $SV/*" ;;
 	s6) echo "sh -c 'for d in $SV/*; do s6-svstat \$d; done'" ;;
 	daemontools) echo "svstat $SV/*" ;;
+	nitro) echo "nitroctl list" ;;
+	dinit) echo "dinitctl -p $DINIT_SOCK list" ;;
 	esac
 }
+# nitro f9761d5 answers "list" in a 4 kB buffer on its stack whose bound is
+# never checked (nitro.c, T_CMD_LIST: replyend - replybuf for replyend -
+# reply): beyond about 107 services the reply overruns it and nitro dies,
+# or worse (here it took the namespace's PID 1 with it)
+status_max() {
+	case $1 in nitro) echo 100 ;; *) echo 1000000 ;; esac
+}
 
+# 5. N services: all up, a status command over them, then the shutdown:
+# the supervisor's signal to stop everything, until every process is gone
 m_scale() {
+	sup=$1
 	# s6-svscan supervises at most 1000 service directories, counting
 	# more than the services themselves, unless told (-c)
 	S6_OPTS="-c $(($2 * 2))"
-	m_tree "$1" "$2" 0 | grep '^RESULT up' || return 1
-	eval "set -- $(status_cmd "$1")"
-	echo "RESULT status $("$B/timecmd" -n "$STATUS_RUNS" -- "$@")"
+	m_up "$sup" "$2" || return 1
+	if [ "$2" -le "$(status_max "$sup")" ]; then
+		n=$2
+		eval "set -- $(status_cmd "$sup")"
+		echo "RESULT status $("$B/timecmd" -n "$STATUS_RUNS" -- "$@")"
+		set -- "$sup" "$n"
+	fi
+	sig=$(shutdown_sig "$sup")
+	[ "$sig" = - ] && return
+	echo "RESULT shutdown $(watch_exit "$sup" "$sig" "$SHUT_TO")"
 }
 
 # a random pause of 0 to 999 ms, so that a new service comes at any phase
@@ -87,9 +130,18 @@ random_pause() {
 	sleep "0.$(od -An -N2 -tu2 /dev/urandom | awk '{ printf "%03d", $1 % 1000 }')"
 }
 
+# the command that makes SUP see a new service NAME (with "ctl")
+notice_cmd() {
+	case $1 in
+	s6) echo "s6-svscanctl -a $SV" ;;
+	nitro) echo "nitroctl rescan" ;;
+	dinit) echo "dinitctl -p $DINIT_SOCK start $2" ;;
+	esac
+}
+
 # 6. time from the rename(2) of a new service into place until it runs;
 # TRIALS new services (fewer when one is not noticed at all); with "ctl",
-# s6's way: s6-svscanctl -a right after the rename
+# the command that tells SUP (notice_cmd), right after the rename
 m_newsvc() {
 	sup=$1 trials=$2 timeout=$3 ctl=${4:-}
 	service "$sup" first "$(long_body)"
@@ -102,7 +154,7 @@ m_newsvc() {
 		if [ "$ctl" = ctl ]; then
 			r=$("$B/lines" -t "$timeout" -r "$W/stage/new$i" \
 			    "$(service_path "$sup" "new$i")" "$FIFO" -- \
-			    s6-svscanctl -a "$SV" 2>>"$W/log")
+			    $(notice_cmd "$sup" "new$i") 2>>"$W/log")
 		else
 			r=$("$B/lines" -t "$timeout" -r "$W/stage/new$i" \
 			    "$(service_path "$sup" "new$i")" "$FIFO" 2>>"$W/log")

@@ -1,4 +1,6 @@
 /* See LICENSE file for copyright and license details. */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,15 +9,19 @@
 #include <unistd.h>
 
 #include "../util.h"
-#include "coldplug.h"
 #include "uevent.h"
+#include "coldplug.h"
 
-struct scan {
-	const char *sysfs;
-	int (*fn)(void *, const char *, size_t);
-	void *ctx;
-	char uevent[4096 + 1];            /* a sysfs attribute is a page at most */
-	char dg[UEVENT_SIZE_MAX + 1];
+/* where devices are read, in order: top itself, or each top/x/sub with x
+ * as the subsystem (and only devices without a number); subsys NULL: the
+ * link of each device says */
+static const struct {
+	const char *top, *sub, *subsys;
+} dirs[] = {
+	{ "/dev/char", NULL, NULL },
+	{ "/dev/block", NULL, "block" },
+	{ "/bus", "/devices", NULL },   /* with all */
+	{ "/class", "", NULL },
 };
 
 /* dir (absolute, under sysfs) joined with a relative link, ".." resolved */
@@ -59,45 +65,26 @@ datagram(char *dg, size_t size, const char *devpath, const char *subsys,
 	return n;
 }
 
-/* a sysfs attribute, which one read gets whole, NUL-terminated */
+/* a sysfs attribute, which one read gets whole, NUL-terminated; -1 if it
+ * is not a regular file (a made-up sysfs of -S could have a FIFO) */
 static ssize_t
 attr(int dfd, const char *path, char *buf, size_t size)
 {
-	ssize_t n;
+	struct stat st;
+	ssize_t n = -1;
 	int fd;
 
-	if ((fd = openat(dfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(dfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	                 O_NOCTTY)) < 0)
 		return -1;
-	do
-		n = read(fd, buf, size - 1);
-	while (n < 0 && errno == EINTR);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		do
+			n = read(fd, buf, size - 1);
+		while (n < 0 && errno == EINTR);
 	close(fd);
 	if (n >= 0)
 		buf[n] = '\0';
 	return n;
-}
-
-/* the device the entry name of dfd links to; subsys NULL: read its link */
-static int
-emit(struct scan *s, int dfd, const char *name, const char *devpath,
-     const char *subsys)
-{
-	char path[NAME_MAX + 16], link[PATH_MAX];
-	ssize_t n;
-
-	if (fmt(path, sizeof(path), "%s/uevent", name) < 0 ||
-	    attr(dfd, path, s->uevent, sizeof(s->uevent)) < 0)
-		return 0;
-	if (!subsys) {
-		if (fmt(path, sizeof(path), "%s/subsystem", name) < 0 ||
-		    (n = readlinkat(dfd, path, link, sizeof(link) - 1)) < 0)
-			return 0;
-		link[n] = '\0';
-		subsys = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	}
-	if ((n = datagram(s->dg, sizeof(s->dg), devpath, subsys, s->uevent)) < 0)
-		return 0;
-	return s->fn(s->ctx, s->dg, (size_t)n);
 }
 
 /* a device with a number: one of SYSFS/dev/char or SYSFS/dev/block */
@@ -110,67 +97,121 @@ numbered(int dfd, const char *name)
 	       faccessat(dfd, path, F_OK, 0) == 0;
 }
 
-/*
- * Each entry of SYSFS/rel (which begins with a slash) is a symlink to a
- * device of subsystem subsys (NULL: see its link); with nodev, those with
- * a number are left out.
- */
-static int
-scan_dir(struct scan *s, const char *rel, const char *subsys, int nodev)
+/* the datagram of the device the entry name of c->dir links to: its
+ * length, 0 to leave it out */
+static size_t
+device(struct coldplug *c, const char *name)
 {
-	char dir[PATH_MAX], link[PATH_MAX], devpath[PATH_MAX];
-	struct dirent *e;
-	ssize_t n;
-	DIR *d;
-	int r = 0;
+	char path[NAME_MAX + 16], link[PATH_MAX], devpath[PATH_MAX];
+	const char *subsys = c->subsys;
+	int dfd = dirfd(c->dir), n;
+	ssize_t len;
 
-	if (fmt(dir, sizeof(dir), "%s%s", s->sysfs, rel) < 0 || !(d = opendir(dir)))
+	if (name[0] == '.' || (c->nodev && numbered(dfd, name)) ||
+	    (len = readlinkat(dfd, name, link, sizeof(link) - 1)) < 0)
 		return 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || (nodev && numbered(dirfd(d), e->d_name)) ||
-		    (n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1)) < 0)
-			continue;
-		link[n] = '\0';
-		if (resolve(devpath, sizeof(devpath), rel, link) == 0)
-			r = emit(s, dirfd(d), e->d_name, devpath, subsys);
+	link[len] = '\0';
+	if (resolve(devpath, sizeof(devpath), c->rel, link) < 0 ||
+	    fmt(path, sizeof(path), "%s/uevent", name) < 0 ||
+	    attr(dfd, path, c->uevent, sizeof(c->uevent)) < 0)
+		return 0;
+	if (!subsys) {
+		if (fmt(path, sizeof(path), "%s/subsystem", name) < 0 ||
+		    (len = readlinkat(dfd, path, link, sizeof(link) - 1)) < 0)
+			return 0;
+		link[len] = '\0';
+		subsys = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 	}
-	closedir(d);
-	return r;
+	n = datagram(c->dg, sizeof(c->dg), devpath, subsys, c->uevent);
+	return n < 0 ? 0 : (size_t)n;
 }
 
-/* scan_dir of SYSFS/top/x/sub for each subsystem x */
+/* c->dir on SYSFS/c->rel; -1 when it cannot be read */
 static int
-scan_each(struct scan *s, const char *top, const char *sub)
+open_dir(struct coldplug *c)
 {
-	char dir[PATH_MAX], rel[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
-	int r = 0;
+	char path[PATH_MAX];
 
-	if (fmt(dir, sizeof(dir), "%s/%s", s->sysfs, top) < 0 || !(d = opendir(dir)))
-		return 0;
-	while (r == 0 && (e = readdir(d)))
-		if (e->d_name[0] != '.' &&
-		    fmt(rel, sizeof(rel), "/%s/%s%s", top, e->d_name, sub) >= 0)
-			r = scan_dir(s, rel, e->d_name, 1);
-	closedir(d);
-	return r;
-}
-
-int
-coldplug(const char *sysfs, int all, int (*fn)(void *, const char *, size_t),
-         void *ctx)
-{
-	struct scan s;
-
-	s.sysfs = sysfs;
-	s.fn = fn;
-	s.ctx = ctx;
-	if (scan_dir(&s, "/dev/char", NULL, 0) < 0 ||
-	    scan_dir(&s, "/dev/block", "block", 0) < 0)
-		return -1;
-	if (all && (scan_each(&s, "bus", "/devices") < 0 ||
-	            scan_each(&s, "class", "") < 0))
+	if (fmt(path, sizeof(path), "%s%s", c->sysfs, c->rel) < 0 ||
+	    !(c->dir = opendir(path)))
 		return -1;
 	return 0;
+}
+
+/* the devices of the next subsystem of c->top in c->dir; -1 after the last */
+static int
+next_subsystem(struct coldplug *c)
+{
+	const char *top = dirs[c->dirs - 1].top, *sub = dirs[c->dirs - 1].sub;
+	struct dirent *e;
+
+	while ((e = readdir(c->top)))
+		if (e->d_name[0] != '.' &&
+		    fmt(c->subsysbuf, sizeof(c->subsysbuf), "%s", e->d_name) >= 0 &&
+		    fmt(c->rel, sizeof(c->rel), "%s/%s%s", top, e->d_name, sub) >= 0 &&
+		    open_dir(c) == 0)
+			return 0;
+	closedir(c->top);
+	c->top = NULL;
+	return -1;
+}
+
+/* entry i of dirs: its devices in c->dir (0), or its subsystems in c->top
+ * for next_subsystem() (-1, as when it cannot be read) */
+static int
+enter(struct coldplug *c, size_t i)
+{
+	char path[PATH_MAX];
+
+	c->nodev = dirs[i].sub != NULL;
+	c->subsys = c->nodev ? c->subsysbuf : dirs[i].subsys;
+	if (!c->nodev)
+		return fmt(c->rel, sizeof(c->rel), "%s", dirs[i].top) < 0 ? -1 :
+		       open_dir(c);
+	if (fmt(path, sizeof(path), "%s%s", c->sysfs, dirs[i].top) >= 0)
+		c->top = opendir(path);
+	return -1;
+}
+
+/* the next directory of devices in c->dir; -1 when there is none left */
+static int
+next_dir(struct coldplug *c)
+{
+	for (;;) {
+		if (c->top && next_subsystem(c) == 0)
+			return 0;
+		if (c->dirs == (c->all ? LEN(dirs) : 2))
+			return -1;
+		if (enter(c, c->dirs++) == 0)
+			return 0;
+	}
+}
+
+void
+coldplug_start(struct coldplug *c, const char *sysfs, int all)
+{
+	c->sysfs = sysfs;
+	c->all = all;
+	c->dirs = 0;
+	c->top = c->dir = NULL;
+}
+
+size_t
+coldplug_next(struct coldplug *c, const char **dg)
+{
+	struct dirent *e;
+	size_t n;
+
+	for (;;) {
+		while (c->dir && (e = readdir(c->dir)))
+			if ((n = device(c, e->d_name)) > 0) {
+				*dg = c->dg;
+				return n;
+			}
+		if (c->dir)
+			closedir(c->dir);
+		c->dir = NULL;
+		if (next_dir(c) < 0)
+			return 0;
+	}
 }

@@ -13,13 +13,39 @@
 
 #include "../config.h"
 #include "../util.h"
+#include "node.h"
+#include "replay.h"
+#include "rules.h"
+#include "uevent.h"
 #include "coldplug.h"
-#include "devmaster.h"
+#include "command.h"
+#include "handle.h"
 #include "netlink.h"
 
 extern char **environ;
 
-static struct devmaster dm;
+static struct devmaster {
+	/* options */
+	const char *conf, *sysfs, *replay;
+	int conf_given;
+	struct nodectx node;          /* -d DEVDIR, -n */
+	unsigned long rcvbuf;         /* -b */
+	int coldplug, check;          /* -c, -t */
+	int notify;                   /* -D fd, or -1 */
+	/* state */
+	int sigfd;
+	int nl;                       /* the netlink socket, or -1 in replay */
+	int quit, reload;             /* TERM or INT, HUP came */
+	int cold;                     /* a coldplug is under way */
+	struct rules rules;
+	struct handler h;             /* the event being handled */
+	struct command cmd;           /* its command; -T in cmd.timeout_ms */
+	struct coldplug scan;
+	long long drop_next;          /* when a dropped datagram is said again */
+	unsigned long drops;          /* how many were not said since */
+	char dg[UEVENT_SIZE_MAX + 1]; /* the datagram from netlink */
+	struct replay in;             /* the input of -r */
+} dm;
 
 static void
 usage(void)
@@ -78,7 +104,7 @@ options(struct devmaster *d, int argc, char *argv[])
 			d->check = 1;
 			break;
 		case 'T':
-			d->timeout_ms = 1000LL * (long long)number(c, optarg, 1, 86400);
+			d->cmd.timeout_ms = 1000LL * (long long)number(c, optarg, 1, 86400);
 			break;
 		default:
 			usage();
@@ -90,26 +116,13 @@ options(struct devmaster *d, int argc, char *argv[])
 		die(EXIT_USAGE, "-D %d:", d->notify);
 }
 
-void
-dm_signals(struct devmaster *d)
-{
-	int sig;
-
-	while ((sig = sig_next(d->sigfd)) > 0) {
-		if (sig == SIGTERM || sig == SIGINT)
-			d->quit = 1;
-		else if (sig == SIGHUP)
-			d->reload = 1;
-	}
-}
-
 static void
 load_rules(struct devmaster *d)
 {
 	if (rules_load(&d->rules, d->conf) >= 0)
 		return;
 	if (errno != ENOENT) {
-		warnf("%s: rules unchanged:", d->conf);
+		warnf("%s: rules unchanged: %s", d->conf, rules_why(errno));
 		return;
 	}
 	if (d->conf_given)
@@ -117,12 +130,23 @@ load_rules(struct devmaster *d)
 	rules_free(&d->rules);
 }
 
-/* signals that came with or before the input just read come first */
+/*
+ * Signals that came with or before the input just read come first: TERM
+ * and INT stop devmaster (and kill a command), HUP reloads the rules
+ * between two events.
+ */
 static void
 pending(struct devmaster *d)
 {
-	dm_signals(d);
-	if (d->reload) {
+	int sig;
+
+	while ((sig = sig_next(d->sigfd)) > 0) {
+		if (sig == SIGTERM || sig == SIGINT)
+			d->quit = d->cmd.stop = 1;
+		else if (sig == SIGHUP)
+			d->reload = 1;
+	}
+	if (d->reload && !d->h.busy) {
 		d->reload = 0;
 		load_rules(d);
 	}
@@ -155,29 +179,52 @@ datagram(struct devmaster *d, const char *buf, size_t len)
 	if ((why = uevent_parse(&ev, buf, len)))
 		dropped(d, why);
 	else
-		handle(d, &ev);
+		handle_start(&d->h, &ev);
 }
 
-static int
-cold_one(void *ctx, const char *dg, size_t len)
+/* coldplug (-c, or after lost events): its events come before the input */
+static void
+cold_start(struct devmaster *d)
 {
-	struct devmaster *d = ctx;
+	node_hold(&d->node);
+	coldplug_start(&d->scan, d->sysfs, rules_run_on_add(&d->rules));
+	d->cold = 1;
+}
 
-	datagram(d, dg, len);
-	return d->quit ? -1 : 0;   /* TERM or INT in a command's wait */
+/* say that the first coldplug is done, or that we run (-D) */
+static void
+ready(struct devmaster *d)
+{
+	fflush(stdout);
+	if (d->notify < 0)
+		return;
+	if (write_all(d->notify, "\n", 1) < 0)
+		warnf("-D %d:", d->notify);
+	close(d->notify);
+	d->notify = -1;
 }
 
 /*
- * Signals wait until the end, but for TERM and INT during a command.
- * Devices without a number only run commands: without an '@' or '*' rule,
- * they are not read at all.
+ * Each of these handles events until one waits for its command, none is
+ * ready, or devmaster stops.  Devices without a number only run commands:
+ * without an '@' or '*' rule, the coldplug does not read them at all.
  */
 static void
-cold(struct devmaster *d)
+read_cold(struct devmaster *d)
 {
-	node_hold(&d->node);
-	coldplug(d->sysfs, rules_run_on_add(&d->rules), cold_one, d);
-	node_release(&d->node);
+	const char *dg;
+	size_t n;
+
+	while (!d->h.busy && !d->quit) {
+		if ((n = coldplug_next(&d->scan, &dg)) == 0) {
+			node_release(&d->node);
+			d->cold = 0;
+			ready(d);
+			return;
+		}
+		pending(d);
+		datagram(d, dg, n);
+	}
 }
 
 static void
@@ -187,7 +234,7 @@ read_netlink(struct devmaster *d)
 	ssize_t n;
 	int e;
 
-	while (!d->quit) {
+	while (!d->h.busy && !d->quit && !d->cold) {
 		n = nl_recv(d->nl, d->dg, sizeof(d->dg), why, sizeof(why));
 		e = errno;
 		if (n == 0)
@@ -200,59 +247,53 @@ read_netlink(struct devmaster *d)
 			dropped(d, why);
 		else if (errno == ENOBUFS) {
 			warnf("uevents were lost: coldplug again");
-			cold(d);
+			cold_start(d);
 		} else
 			die(EXIT_SYSTEM, "netlink:");
 	}
 }
 
-/* 0 at the end of the input */
+/* more input when readable; 0 once every event of the input is done */
 static int
-read_replay(struct devmaster *d)
+read_replay(struct devmaster *d, int readable)
 {
 	const char *ev;
 	size_t len;
-	long n;
 	int r;
 
-	if ((n = replay_fill(&d->in)) < 0)
+	if (readable && replay_fill(&d->in) < 0)
 		die(EXIT_SYSTEM, "%s:", d->replay);
-	pending(d);
-	while (!d->quit && (r = replay_next(&d->in, &ev, &len)) != 0) {
+	while (!d->h.busy && !d->quit &&
+	       (r = replay_next(&d->in, &ev, &len)) != 0) {
+		pending(d);
 		if (r < 0)
 			dropped(d, "larger than the replay buffer");
 		else
 			datagram(d, ev, len);
 	}
-	return n > 0;
+	return d->h.busy || !d->in.eof;
 }
 
-static void
-setup_env(struct devmaster *d)
-{
-	size_t n = 0;
-
-	while (environ[n])
-		n++;
-	d->env = environ;
-	d->nenv = n;
-	/* the event's variables, MDEV, MATCH_0..9, environ, NULL */
-	d->cmdenv = calloc(UEVENT_VARS_MAX + 1 + RULE_GROUPS + n + 1,
-	                   sizeof(*d->cmdenv));
-	if (!d->cmdenv)
-		die(EXIT_SYSTEM, "calloc:");
-}
-
+/* a FIFO given to -r is opened without waiting for a writer (signals
+ * are heard meanwhile), then read as it was */
 static void
 setup_source(struct devmaster *d)
 {
+	int fl;
+
 	if (!d->replay) {
 		if ((d->nl = nl_open(d->rcvbuf)) < 0)
 			die(EXIT_SYSTEM, "netlink socket:");
 		return;
 	}
-	d->in.fd = strcmp(d->replay, "-") ? open(d->replay, O_RDONLY | O_CLOEXEC) : 0;
-	if (d->in.fd < 0)
+	if (!strcmp(d->replay, "-")) {
+		d->in.fd = 0;
+		return;
+	}
+	if ((d->in.fd = open(d->replay, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	                     O_NOCTTY)) < 0 ||
+	    (fl = fcntl(d->in.fd, F_GETFL)) < 0 ||
+	    fcntl(d->in.fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		die(EXIT_SYSTEM, "%s:", d->replay);
 }
 
@@ -269,48 +310,63 @@ setup(struct devmaster *d)
 		die(EXIT_SYSTEM, "signals:");
 	if (d->notify >= 0 && set_cloexec(d->notify) < 0)
 		die(EXIT_SYSTEM, "-D %d:", d->notify);
-	setup_env(d);
+	d->cmd.dir = d->node.devdir;
+	d->cmd.dryrun = d->node.dryrun;
+	if (command_setup(&d->cmd, environ) < 0)
+		die(EXIT_SYSTEM, "calloc:");
+	d->h.rules = &d->rules;
+	d->h.dev = &d->node;
+	d->h.cmd = &d->cmd;
 	load_rules(d);
 	setup_source(d);
-}
-
-/* coldplug (-c), then say it is done (-D) */
-static void
-ready(struct devmaster *d)
-{
 	if (d->coldplug)
-		cold(d);
-	fflush(stdout);
-	if (d->notify < 0)
-		return;
-	if (write_all(d->notify, "\n", 1) < 0)
-		warnf("-D %d:", d->notify);
-	close(d->notify);
-	d->notify = -1;
+		cold_start(d);
+	else
+		ready(d);
 }
 
+/* the next events: of the coldplug first, else of the input; 0 at its end */
+static int
+work(struct devmaster *d, int readable)
+{
+	if (d->cold)
+		read_cold(d);
+	else if (d->nl >= 0)
+		read_netlink(d);
+	else
+		return read_replay(d, readable);
+	return 1;
+}
+
+/*
+ * One loop: while a command runs, only signals and its end are waited
+ * for, and the rules of its event go on after it; then the coldplug, then
+ * the input.
+ */
 static void
 loop(struct devmaster *d)
 {
 	struct pollfd p[2];
+	nfds_t n;
+	int t;
 
 	p[0].fd = d->sigfd;
 	p[0].events = POLLIN;
 	p[1].fd = d->nl >= 0 ? d->nl : d->in.fd;
 	p[1].events = POLLIN;
-	while (!d->quit) {
+	for (;;) {
 		fflush(stdout);
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		n = d->h.busy || d->cold ? 1 : 2;
+		t = d->h.busy ? command_timeout(&d->cmd) : d->cold ? 0 : -1;
+		p[1].revents = 0;
+		if (poll(p, n, t) < 0 && errno != EINTR)
 			die(EXIT_SYSTEM, "poll:");
-		}
 		pending(d);
-		if (!p[1].revents)
+		if (d->h.busy && command_wait(&d->cmd))
+			handle_resume(&d->h);
+		if (d->h.busy)
 			continue;
-		if (d->nl >= 0)
-			read_netlink(d);
-		else if (!read_replay(d))
+		if (d->quit || !work(d, p[1].revents != 0))
 			break;
 	}
 	fflush(stdout);
@@ -322,7 +378,7 @@ check(struct devmaster *d)
 	long bad = rules_load(&d->rules, d->conf);
 
 	if (bad < 0)
-		die(EXIT_FAIL, "%s:", d->conf);
+		die(EXIT_FAIL, "%s: %s", d->conf, rules_why(errno));
 	return bad ? EXIT_FAIL : 0;
 }
 
@@ -336,13 +392,12 @@ main(int argc, char *argv[])
 	d->node.devdir = DEVMASTER_DEVDIR;
 	d->sysfs = DEVMASTER_SYSFS;
 	d->rcvbuf = DEVMASTER_RCVBUF;
-	d->timeout_ms = 1000LL * DEVMASTER_CMD_TIMEOUT;
+	d->cmd.timeout_ms = 1000LL * DEVMASTER_CMD_TIMEOUT;
 	d->notify = d->nl = d->node.dirfd = -1;
 	options(d, argc, argv);
 	if (d->check)
 		return check(d);
 	setup(d);
-	ready(d);
 	loop(d);
 	return 0;
 }

@@ -1,4 +1,8 @@
 /* See LICENSE file for copyright and license details. */
+#define _DEFAULT_SOURCE   /* major(), minor() (sys/sysmacros.h) */
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,6 +18,9 @@
 #include "node.h"
 #include "rules.h"
 #include "uevent.h"
+
+#define STR(x)  STR_(x)   /* a macro's value as a string */
+#define STR_(x) #x
 
 #define RULE_LINE_MAX 4096
 #define ID_MAX 4294967294ULL   /* (uid_t)-1 means "no change" to chown */
@@ -52,23 +59,49 @@ word(char **s)
 }
 
 /*
- * What a regex costs regcomp(3) of glibc.  It copies what a{m,n} repeats n
- * times and what a+ repeats twice, so that nested or adjacent repetitions
- * multiply: 30 bytes such as "((a{255}){255}){255}" take gigabytes.  And a
- * repetition of what can match nothing costs it time that grows as a power
- * of their number: "(a*)+" 500 times takes 6 s, "a++++++*+++++++++" 2 s.
- * So such a repetition (a**, (a|)+, (b?){9}, ^*) is refused, and so is a
- * regex of more than RE_SIZE_MAX copies of atoms, or a file whose regexes
- * have more than RE_FILE_MAX in all.
+ * What a regex costs regcomp(3) and regexec(3) of glibc, which copies what
+ * a{m,n} repeats n times and what a+ repeats twice, and matches with a DFA
+ * built as the subject is read, one state (a set of copies) a character
+ * at most, kept until regfree():
+ * - nested or adjacent repetitions multiply: 30 bytes such as
+ *   "((a{255}){255}){255}" take gigabytes; regexec takes time in
+ *   proportion to the copies that can be active at once, times the length
+ *   of the subject ("(.{2,255}){1,64}x": seconds on a name of 250 bytes).
+ *   So a regex may have RE_SIZE_MAX copies of atoms, a file RE_FILE_MAX.
+ * - copies in or after an unbounded repetition (*, +, {m,}) can stay
+ *   active over the whole subject: "(.*.){64}x" takes 7 ms on 2 kB, the
+ *   most the kernel sends.  So there may be RE_LOOP_MAX of them.
+ * - wildcards ('.', brackets, \w ..., alternatives of a repeated group)
+ *   there let the set of active copies be any subset of them: ".*a.{16}"
+ *   (19 copies) makes a new DFA state at each character, up to 2^17 of
+ *   them kept, and takes 20 ms to a second an event on 2 kB, more as they
+ *   pile up.  So there may be RE_WIDE_MAX wildcard copies there.
+ * - a repetition of what can match nothing costs regcomp time that grows
+ *   as a power of their number ("(a*)+" 500 times: 6 s): refused (a**,
+ *   (a|)+, (b?){9}, ^*).
+ * - back-references make regexec backtrack ("(.*)(.*)(.*)\3\2\4": 17 s on
+ *   200 bytes), and POSIX leaves them undefined in EREs: refused.
+ * Measured with glibc 2.36; see devmaster.conf(5).
  */
-#define RE_SIZE_MAX  16384     /* about 5 MB in regcomp */
-#define RE_FILE_MAX  65536
+#define RE_SIZE_MAX  128       /* copies of atoms in a regex */
+#define RE_FILE_MAX  4096      /* in the regexes of a file */
+#define RE_LOOP_MAX  64        /* copies in or after a loop */
+#define RE_WIDE_MAX  8         /* wildcard copies in or after a loop */
 #define RE_DEPTH_MAX 32        /* nested groups */
+
+/* copies of atoms in a piece or a part, and how many are wildcards; of
+ * each, how many are in or after an unbounded repetition */
+struct re_cost {
+	unsigned long size, size_after;
+	unsigned long wide, wide_after;
+};
 
 /* a group, or the whole regex, as far as it is read */
 struct re_part {
-	unsigned long size;     /* copies of atoms */
-	unsigned long last;     /* of them in the last piece */
+	struct re_cost all;
+	struct re_cost last;    /* of the last piece */
+	int bar;                /* it has alternatives, or a group inside it */
+	int lastbar;            /* the last piece is a group with alternatives */
 	int before;             /* the pieces before the last can match nothing */
 	int empty;              /* the last piece can */
 	int piece;              /* there is a last piece */
@@ -79,6 +112,31 @@ static unsigned long
 times(unsigned long n, unsigned long m)
 {
 	return m && n > (RE_SIZE_MAX + 1) / m ? RE_SIZE_MAX + 1 : n * m;
+}
+
+static unsigned long
+plus(unsigned long n, unsigned long m)
+{
+	return n + m > RE_SIZE_MAX ? RE_SIZE_MAX + 1 : n + m;
+}
+
+static void
+add(struct re_cost *to, const struct re_cost *c)
+{
+	to->size = plus(to->size, c->size);
+	to->size_after = plus(to->size_after, c->size_after);
+	to->wide = plus(to->wide, c->wide);
+	to->wide_after = plus(to->wide_after, c->wide_after);
+}
+
+/* of k copies of a piece of n copies, in of them in or after the first
+ * unbounded repetition: how many are */
+static unsigned long
+after(unsigned long n, unsigned long in, unsigned long k, int loop, int looped)
+{
+	if (loop)   /* every copy is in this one */
+		return times(n, k);
+	return looped ? plus(in, times(n, k - 1)) : 0;
 }
 
 /* past the bracket expression at s ("[...]"), or s + 1 if it is not one */
@@ -101,42 +159,70 @@ bracket(const char *s)
 	return *t ? t + 1 : s + 1;
 }
 
-/* "*", "+", "?", "{m}", "{m,}" or "{m,n}" at s: *end past it, *empty
- * whether it can repeat 0 times, the copies it makes; 0 if none */
+/* "*", "+", "?", "{m}", "{m,}" or "{m,n}" (m may be left out, as glibc
+ * does) at s: *end past it, *empty
+ * whether it can repeat 0 times, *loop whether it has no upper bound, the
+ * copies it makes; 0 if none */
 static unsigned long
-repetition(const char *s, const char **end, int *empty)
+repetition(const char *s, const char **end, int *empty, int *loop)
 {
 	unsigned long m = 0, n = 0;
-	int comma = 0, digits = 0;
+	int comma = 0, digits = 0, ndigits = 0;
 
 	*end = s + 1;
 	*empty = *s != '+';
+	*loop = *s == '*' || *s == '+';
 	if (*s != '{')
 		return *s == '+' ? 2 : *s == '*' || *s == '?';
 	for (s++; *s >= '0' && *s <= '9'; s++, digits++)
 		m = times(m, 10) + (unsigned long)(*s - '0');
 	if (*s == ',') {
 		comma = 1;
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+		for (s++; *s >= '0' && *s <= '9'; s++, ndigits++)
 			n = times(n, 10) + (unsigned long)(*s - '0');
 	}
-	if (!digits || *s != '}')
-		return 0;
+	if ((!digits && !comma) || *s != '}')
+		return 0;   /* "{}" or worse: regcomp's error */
 	*end = s + 1;
 	*empty = m == 0;
-	n = !comma ? m : n ? n : m + 1;
+	*loop = comma && !ndigits;
+	n = !comma ? m : *loop ? m + 1 : n;
 	return n ? n : 1;
 }
 
-/* a new last piece of p: size atoms, empty if it can match nothing */
+/* a new last piece of p: c, empty if it can match nothing */
 static void
-piece(struct re_part *p, unsigned long size, int empty)
+piece(struct re_part *p, const struct re_cost *c, int empty, int bar)
 {
 	p->before = p->before && (!p->piece || p->empty);
-	p->size += size;
-	p->last = size;
+	add(&p->all, c);
+	p->last = *c;
+	p->lastbar = bar;
 	p->empty = empty;
 	p->piece = 1;
+}
+
+/* the last piece of p made k copies of by a repetition (loop: without an
+ * upper bound); *looped once such a repetition was read */
+static void
+repeat(struct re_part *p, unsigned long k, int loop, int *looped)
+{
+	struct re_cost c = p->last, *a = &p->all;
+
+	if (p->lastbar && (k > 1 || loop)) {   /* (a|b){16} is [ab]{16} */
+		c.wide = c.size;
+		c.wide_after = c.size_after;
+	}
+	*looped |= loop;
+	c.size_after = after(c.size, c.size_after, k, loop, *looped);
+	c.wide_after = after(c.wide, c.wide_after, k, loop, *looped);
+	c.size = times(c.size, k);
+	c.wide = times(c.wide, k);
+	a->size = plus(a->size - p->last.size, c.size);
+	a->size_after = plus(a->size_after - p->last.size_after, c.size_after);
+	a->wide = plus(a->wide - p->last.wide, c.wide);
+	a->wide_after = plus(a->wide_after - p->last.wide_after, c.wide_after);
+	p->last = c;
 }
 
 /* whether p, ended, can match nothing */
@@ -146,21 +232,36 @@ part_empty(const struct re_part *p)
 	return p->alt || (p->before && (!p->piece || p->empty));
 }
 
-static const struct re_part re_start = { 0, 0, 1, 0, 0, 0 };
+static const struct re_part re_start = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 },
+                                         0, 0, 1, 0, 0, 0 };
 
 /* an atom at s: a character, an escaped one or a bracket; *empty if it
- * matches no character (an anchor or a back-reference) */
+ * matches no character (an anchor), *wide if it matches more than one */
 static const char *
-atom(const char *s, int *empty)
+atom(const char *s, int *empty, int *wide)
 {
 	*empty = *s == '^' || *s == '$';
+	*wide = *s == '.' || *s == '[';
 	if (*s == '[')
 		return bracket(s);
 	if (*s == '\\' && s[1]) {
-		*empty = !!strchr("123456789bB<>`'", s[1]);
+		*empty = !!strchr("bB<>`'", s[1]);
+		*wide = !!strchr("wWsS", s[1]);
 		return s + 2;
 	}
 	return s + 1;
+}
+
+/* a group ended: g becomes the last piece of p */
+static void
+group(struct re_part *p, const struct re_part *g)
+{
+	struct re_cost c = g->all;
+
+	if (!c.size)
+		c.size = 1;   /* "()" is a copy */
+	piece(p, &c, part_empty(g), g->bar);
+	p->bar |= g->bar;
 }
 
 /* why the regex s is refused, or NULL and *size its copies of atoms */
@@ -168,18 +269,20 @@ static const char *
 re_refused(const char *s, unsigned long *size)
 {
 	struct re_part outer[RE_DEPTH_MAX], p = re_start, g;
+	struct re_cost c;
 	size_t depth = 0;
 	const char *end;
 	unsigned long k;
-	int empty;
+	int empty, wide, loop, looped = 0;
 
-	for (; *s && p.size <= RE_SIZE_MAX; s = end) {
-		if ((k = repetition(s, &end, &empty)) && p.piece) {
+	for (; *s && p.all.size <= RE_SIZE_MAX; s = end) {
+		if ((k = repetition(s, &end, &empty, &loop)) && p.piece) {
 			if (p.empty)
 				return "a repetition of what can match nothing";
-			p.size = p.size - p.last + times(p.last, k);
-			p.last = times(p.last, k);
+			repeat(&p, k, loop, &looped);
 			p.empty = empty;
+		} else if (*s == '\\' && s[1] >= '1' && s[1] <= '9') {
+			return "a back-reference";
 		} else if (*s == '(') {
 			if (depth == RE_DEPTH_MAX)
 				return "groups nested too deep";
@@ -192,20 +295,32 @@ re_refused(const char *s, unsigned long *size)
 				return "unmatched )";
 			g = p;
 			p = outer[--depth];
-			piece(&p, g.size ? g.size : 1, part_empty(&g));
+			group(&p, &g);
 			end = s + 1;
 		} else if (*s == '|') {
 			p.alt = part_empty(&p);
+			p.bar = 1;
 			p.before = 1;
 			p.piece = 0;
 			end = s + 1;
 		} else {
-			end = atom(s, &empty);
-			piece(&p, 1, empty);
+			end = atom(s, &empty, &wide);
+			c.size = 1;
+			c.size_after = looped;
+			c.wide = wide;
+			c.wide_after = wide && looped;
+			piece(&p, &c, empty, 0);
 		}
 	}
-	*size = p.size;
-	return p.size > RE_SIZE_MAX ? "too many repetitions" : NULL;
+	/* groups left open are glibc's error */
+	*size = p.all.size;
+	if (p.all.size > RE_SIZE_MAX)
+		return "more than " STR(RE_SIZE_MAX) " atoms, repetitions expanded";
+	if (p.all.size_after > RE_LOOP_MAX)
+		return "more than " STR(RE_LOOP_MAX) " atoms in or after *, + or {m,}";
+	if (p.all.wide_after > RE_WIDE_MAX)
+		return "more than " STR(RE_WIDE_MAX) " wildcards in or after *, + or {m,}";
+	return NULL;
 }
 
 /* re anchored at both ends as "^(re)$": its %0 is group 1 */
@@ -221,7 +336,7 @@ compile(regex_t *re, const char *src, int flags, struct why *w)
 	if ((why = re_refused(src, &size)))
 		return bad(w, "regex '%s': %s", src, why);
 	if (size > w->budget)
-		return bad(w, "regex '%s': more than %d repetitions in the file",
+		return bad(w, "regex '%s': more than %d atoms in the file's regexes",
 		           src, RE_FILE_MAX);
 	w->budget -= size;
 	/* alone, for the errors it would not have in "^(re)$" */
@@ -513,22 +628,67 @@ add_line(struct rules *rs, size_t *cap, const char *line, unsigned no,
 	return 0;
 }
 
-/* strip the newline fgets kept; 1 if the line did not fit (then skipped) */
+/* strip the newline fgets kept; 1 if the line did not fit (then skipped);
+ * *bytes counts what was read */
 static int
-too_long(char *buf, FILE *f)
+too_long(char *buf, FILE *f, unsigned long *bytes)
 {
 	size_t n = strlen(buf);
 	int c;
 
+	*bytes += n;
 	if (n && buf[n - 1] == '\n') {
 		buf[n - 1] = '\0';
 		return 0;
 	}
 	if (n < RULE_LINE_MAX - 1)
 		return 0;   /* the last line, without a newline */
-	while ((c = getc(f)) != EOF && c != '\n')
-		;
+	while (*bytes <= RULES_FILE_MAX && (c = getc(f)) != EOF && c != '\n')
+		++*bytes;
 	return 1;
+}
+
+/* the null device of Linux, 1:3: empty, as rules */
+static int
+null_dev(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 &&
+	       minor(st->st_rdev) == 3;
+}
+
+/* path, if it is a regular file of at most RULES_FILE_MAX bytes (or the
+ * null device): a FIFO or another device would block or never end */
+static FILE *
+open_rules(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode) && !null_dev(&st))
+		e = EINVAL;
+	else if (st.st_size > RULES_FILE_MAX)
+		e = EFBIG;
+	else if ((f = fdopen(fd, "r")))
+		return f;
+	else
+		e = errno;
+	close(fd);
+	errno = e;
+	return NULL;
+}
+
+const char *
+rules_why(int e)
+{
+	if (e == EINVAL)
+		return "not a regular file";
+	return e == EFBIG ? "larger than " STR(RULES_FILE_MAX) " bytes" :
+	       strerror(e);
 }
 
 long
@@ -536,23 +696,20 @@ rules_load(struct rules *rs, const char *path)
 {
 	struct rules nrs = { NULL, 0 };
 	char line[RULE_LINE_MAX], who[PATH_MAX + 16];
+	unsigned long bytes = 0;
 	struct why w;
 	size_t cap = 0;
 	unsigned no = 0;
 	long nbad = 0;
 	FILE *f;
-	int fd, e;
+	int e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (!(f = open_rules(path)))
 		return -1;
 	w.budget = RE_FILE_MAX;
-	if (!(f = fdopen(fd, "r"))) {
-		close(fd);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
+	while (bytes <= RULES_FILE_MAX && fgets(line, sizeof(line), f)) {
 		no++;
-		if (too_long(line, f))
+		if (too_long(line, f, &bytes))
 			bad(&w, "line longer than %d bytes", RULE_LINE_MAX - 2);
 		else if (empty(line) || add_line(&nrs, &cap, line, no, &w) == 0)
 			continue;
@@ -560,14 +717,13 @@ rules_load(struct rules *rs, const char *path)
 		say(who, "%s", w.s);
 		nbad++;
 	}
-	if (ferror(f)) {
-		e = errno;
-		fclose(f);
+	e = ferror(f) ? errno : bytes > RULES_FILE_MAX ? EFBIG : 0;
+	fclose(f);
+	if (e) {
 		rules_free(&nrs);
 		errno = e;
 		return -1;
 	}
-	fclose(f);
 	rules_free(rs);
 	*rs = nrs;
 	return nbad;

@@ -51,12 +51,17 @@ struct match {
 	regmatch_t g[RULE_GROUPS];
 };
 
+#define RULES_FILE_MAX 1048576   /* bytes of a rules file (1 MiB) */
+
 /*
  * Read the rules of path into *rs (emptied first).  Each bad line is
  * reported as "path:line: what" and skipped.  Returns the number of bad
- * lines, or -1 (errno set) when the file cannot be read.
+ * lines, or -1 (errno set) when the file cannot be read: EINVAL when it is
+ * not a regular file, EFBIG when it has more than RULES_FILE_MAX bytes.
  */
 long rules_load(struct rules *rs, const char *path);
+/* what errno e means after rules_load() */
+const char *rules_why(int e);
 void rules_free(struct rules *rs);
 /* 1 when a rule has a command that runs on add ('@' or '*') */
 int rules_run_on_add(const struct rules *rs);

@@ -28,6 +28,8 @@ static const struct {
 	const char *what;
 	int secs;
 } late[] = {
+	[P_BOOT] = { INIT_RC_BOOT " still running after %d s: starting sysmgr",
+	             INIT_RC_BOOT_WAIT },
 	[P_SYSMGR] = { "sysmgr did not exit in %d s", INIT_SYSMGR_WAIT },
 	[P_RC] = { INIT_RC_SHUTDOWN " did not finish in %d s", INIT_RC_WAIT },
 	[P_TERM] = { "processes left after the grace time of %d s", INIT_GRACE },
@@ -56,6 +58,7 @@ static struct {
 	int action;            /* at the end of the shutdown */
 	long long deadline;    /* mono_ms of the end of the phase, -1 for none */
 	pid_t rc;              /* rc.boot or rc.shutdown, 0 when none */
+	const char *rcpath;    /* which */
 	pid_t sysmgr;          /* 0 when none */
 	pid_t rebooter;        /* the child calling reboot(2), 0 when none */
 	long long started;     /* mono_ms of the start of sysmgr */
@@ -64,26 +67,62 @@ static struct {
 	int alone;             /* no child is left */
 } in;
 
-static void
-usage(void)
-{
-	usage_exit("init poweroff|reboot|halt");
-}
-
-/* not PID 1: ask PID 1 */
+/* the command of acts called name, or -1 */
 static int
-client(int argc, char *argv[])
+act_named(const char *name)
 {
 	size_t i;
 
-	for (i = 0; argc == 2 && i < LEN(acts); i++)
-		if (acts[i].name && !strcmp(acts[i].name, argv[1])) {
-			if (kill(1, acts[i].sig) < 0)
-				die(EXIT_FAIL, "cannot signal PID 1:");
-			return 0;
-		}
-	usage();
-	return EXIT_USAGE;
+	for (i = 0; name && i < LEN(acts); i++)
+		if (acts[i].name && !strcmp(acts[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* ask PID 1 for command i; with now, reboot(2) here instead */
+static int
+request(int i, int now)
+{
+	if (now) {
+		sys_reboot(acts[i].action);
+		die(EXIT_FAIL, "cannot %s:", acts[i].name);
+	}
+	if (kill(1, acts[i].sig) < 0)
+		die(EXIT_FAIL, "cannot signal PID 1:");
+	return 0;
+}
+
+/* executed as poweroff, reboot or halt: "NAME [-f]" */
+static int
+named(int i, int argc, char *argv[])
+{
+	char synopsis[32];
+	int c, now = 0;
+
+	setprogname(acts[i].name);
+	while ((c = getopt(argc, argv, "f")) != -1)
+		if (c == 'f')
+			now = 1;
+		else
+			break;
+	if (c != -1 || optind != argc) {
+		fmt(synopsis, sizeof(synopsis), "%s [-f]", acts[i].name);
+		usage_exit(synopsis);
+	}
+	return request(i, now);
+}
+
+/* not PID 1: "init poweroff|reboot|halt" asks PID 1 */
+static int
+client(int argc, char *argv[])
+{
+	int i;
+
+	if (argc > 0 && (i = act_named(base_name(argv[0]))) >= 0)
+		return named(i, argc, argv);
+	if (argc != 2 || (i = act_named(argv[1])) < 0)
+		usage_exit("init poweroff|reboot|halt");
+	return request(i, 0);
 }
 
 static void
@@ -128,6 +167,7 @@ run_rc(const char *path, const char *arg)
 			warnf("%s:", path);
 		return 0;
 	}
+	in.rcpath = path;
 	return spawn(path, arg);
 }
 
@@ -191,8 +231,7 @@ reap(void)
 		else if (pid == in.rc) {
 			in.rc = 0;
 			if (!WIFEXITED(ws) || WEXITSTATUS(ws))
-				report(in.phase == P_BOOT ? INIT_RC_BOOT :
-				    INIT_RC_SHUTDOWN, ws);
+				report(in.rcpath, ws);
 		} else if (pid == in.rebooter)
 			rebooter_gone(ws);
 	}
@@ -283,6 +322,40 @@ done(void)
 	}
 }
 
+/*
+ * When sysmgr will be done with the services, on the monotonic clock, as
+ * it says in RUNDIR/.sysmgr.stop (their stop-timeouts along the longest
+ * chain of dependencies); -1 when it does not say.
+ */
+static long long
+sysmgr_bound(void)
+{
+	const char *rundir = getenv("RUNDIR");
+	unsigned long long d;
+	char path[PATH_MAX], buf[32];
+
+	if (fmt(path, sizeof(path), "%s/.sysmgr.stop", rundir && *rundir ?
+	    rundir : RUNDIR) < 0 || read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_ull(buf, (unsigned long long)mono_ms() +
+	    INIT_SYSMGR_MAX * 1000ULL, &d) < 0 ? -1 : (long long)d;
+}
+
+/* the time for sysmgr is over: unless it said it needs more, once */
+static int
+sysmgr_late(void)
+{
+	long long d = sysmgr_bound();
+
+	if (in.phase != P_SYSMGR || d <= in.deadline)
+		return 1;
+	warnf("sysmgr needs %lld s more for the services' stop-timeouts",
+	    (d - mono_ms() + 999) / 1000);
+	in.deadline = d;
+	return 0;
+}
+
 /* go on to the next phases as long as the current one is over */
 static void
 advance(void)
@@ -293,6 +366,8 @@ advance(void)
 		over = in.deadline >= 0 && mono_ms() >= in.deadline;
 		if (done())
 			over = 1;
+		else if (over && !(over = sysmgr_late()))
+			return;
 		else if (over)
 			warnf(late[in.phase].what, late[in.phase].secs);
 		if (!over)

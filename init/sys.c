@@ -184,5 +184,6 @@ sys_reboot(int action)
 	int cmd = action == A_HALT ? RB_HALT_SYSTEM :
 	    action == A_POWEROFF ? RB_POWER_OFF : RB_AUTOBOOT;
 
+	sync();
 	return reboot(cmd);
 }

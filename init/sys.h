@@ -13,5 +13,5 @@ void sys_cad_off(void);
 int sys_initial_ns(void);
 /* sync, then unmount or remount read-only every file system, last first */
 void sys_teardown(void);
-/* reboot(2) with the command of action; returns only on failure */
+/* sync, then reboot(2) with the command of action; returns only on failure */
 int sys_reboot(int action);

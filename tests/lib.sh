@@ -17,6 +17,15 @@ need_ns() {
 	fi
 }
 
+# skip the rest of a slow test unless SLOW is set (make check-all)
+need_slow() {
+	if [ -z "$SLOW" ]; then
+		echo "SKIP ${FUNCNAME[1]}: slow, run by make check-all"
+		startSkipping
+		return 1
+	fi
+}
+
 # skip unless real root (not root of a user namespace)
 need_root() {
 	if [ "$(id -u)" != 0 ] || [ -n "$TEST_USERNS" ]; then
@@ -30,8 +39,8 @@ need_root() {
 setUp() {
 	T=$(mktemp -d /tmp/sysmgr-test.XXXXXX) || exit 1
 	chmod 755 "$T"
-	SYSDIR=$T/sys RUNDIR=$T/run LOG=$T/log
-	export SYSDIR RUNDIR
+	SYSDIR=$T/sys RUNDIR=$T/run LOG=$T/log LOGDIR=$T/logs
+	export SYSDIR RUNDIR LOGDIR
 	mkdir "$SYSDIR"
 	: >"$LOG"
 }
@@ -68,6 +77,32 @@ wait_for() {
 			return 1
 		fi
 		sleep 0.02
+	done
+}
+
+# wait_cmp WHAT OP N COMMAND...: until [ "$(COMMAND...)" OP N ], at most $WAIT s
+wait_cmp() {
+	local what=$1 op=$2 n=$3
+	shift 3
+	wait_for "$what" cmp_out "$op" "$n" "$@"
+}
+cmp_out() { local op=$1 n=$2; shift 2; [ "$("$@")" "$op" "$n" ]; }
+
+# wait_progress WHAT N STALL COMMAND...: until COMMAND prints a number of
+# at least N; fails only when that number stays the same for STALL s (a
+# busy machine is slow, not stuck)
+wait_progress() {
+	local what=$1 want=$2 stall=$3 last=-1 now since=$SECONDS
+	shift 3
+	while now=$("$@"); [ "${now:-0}" -lt "$want" ]; do
+		if [ "${now:-0}" != "$last" ]; then
+			last=${now:-0}
+			since=$SECONDS
+		elif [ $((SECONDS - since)) -ge "$stall" ]; then
+			fail "no progress for ${stall}s waiting for $what ($last of $want)"
+			return 1
+		fi
+		sleep 0.2
 	done
 }
 
@@ -110,6 +145,10 @@ ctxt() {
 	awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }' \
 	    "/proc/$1/status"
 }
+
+# the lines service NAME wrote, without their stamps; logged NAME ERE
+svclog() { cut -c29- "$LOGDIR/$1/current" 2>/dev/null; }
+logged() { svclog "$1" | grep -Eq -- "$2"; }
 
 run_shunit2() {
 	SHUNIT_PARENT=$0

@@ -4,7 +4,9 @@
  * event (devmaster/handle.c, in dry-run: nothing is made).  The input is
  * the text of a devmaster.conf, then a NUL, then a uevent datagram; the
  * rules are matched against the event when uevent_parse() takes it.
- * command_run() is a stub here that checks what it is given: no shell runs.
+ * command_start() is a stub here that checks what it is given and says
+ * the command runs, so that each pass waits at its cursor and is resumed:
+ * no shell runs.
  */
 #define _GNU_SOURCE     /* memfd_create */
 #include <sys/mman.h>
@@ -15,24 +17,30 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../devmaster/devmaster.h"
+#include "../../devmaster/node.h"
+#include "../../devmaster/rules.h"
+#include "../../devmaster/uevent.h"
+#include "../../devmaster/command.h"
+#include "../../devmaster/handle.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct devmaster d;     /* large: its buffers hold whole events */
+static struct rules rules;
+static struct nodectx dev;
+static struct command cmd;
+static struct handler h;
 static char conf[64];          /* /proc/self/fd/N of a memfd */
 static int conffd;
-static char *noenv[] = { NULL };
 
-void
-command_run(struct devmaster *dm, const char *cmd, const struct uevent *ev,
-            const struct match *m, const char *mdev)
+int
+command_start(struct command *c, const char *text, const struct uevent *ev,
+              const struct match *m, const char *mdev)
 {
-	(void)m;
-	CHECK(dm == &d && ev && *mdev);
-	CHECK(strlen(cmd) < 4096);
+	CHECK(c == &cmd && ev == &h.ev && m == &h.m && *mdev);
+	CHECK(strlen(text) < COMMAND_MAX);
+	return 1;
 }
 
 int
@@ -43,13 +51,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((conffd = memfd_create("devmaster.conf", 0)) < 0)
 		abort();
 	snprintf(conf, sizeof(conf), "/proc/self/fd/%d", conffd);
-	d.node.devdir = "/nonexistent/fuzz-devdir";
-	d.node.dryrun = 1;
-	d.node.dirfd = -1;
-	d.notify = -1;
-	d.nl = -1;
-	d.sigfd = -1;
-	d.env = noenv;
+	dev.devdir = "/nonexistent/fuzz-devdir";
+	dev.dryrun = 1;
+	dev.dirfd = -1;
+	h.rules = &rules;
+	h.dev = &dev;
+	h.cmd = &cmd;
 	return 0;
 }
 
@@ -95,7 +102,11 @@ match_all(const struct rules *rs, const struct uevent *ev)
 		if (rs->v[i].cmd)
 			rule_expand(out, sizeof(out), rs->v[i].cmd, &m, 1);
 	}
-	handle(&d, ev);
+	/* each command "ends" at once: the pass goes on from its cursor */
+	if (handle_start(&h, ev))
+		while (handle_resume(&h))
+			;
+	CHECK(!h.busy);
 }
 
 int
@@ -111,10 +122,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(conffd, 0) < 0 ||
 	    pwrite(conffd, data, tlen, 0) != (ssize_t)tlen)
 		abort();
-	nbad = rules_load(&d.rules, conf);
+	nbad = rules_load(&rules, conf);
 	CHECK(nbad >= 0);
-	check_rules(&d.rules);
-	rules_run_on_add(&d.rules);
+	check_rules(&rules);
+	rules_run_on_add(&rules);
 	if (nul) {
 		/* a copy of its own size, so that any overread is caught */
 		dlen = size - tlen - 1;
@@ -122,9 +133,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memcpy(dg, nul + 1, dlen);
 		if (!uevent_parse(&ev, dg, dlen))
-			match_all(&d.rules, &ev);
+			match_all(&rules, &ev);
 		free(dg);
 	}
-	rules_free(&d.rules);
+	rules_free(&rules);
 	return 0;
 }

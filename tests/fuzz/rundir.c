@@ -2,7 +2,7 @@
 /*
  * libFuzzer: the run-directory reader (rundir.c).  The input is read as a
  * status file (status_parse, then status_line and status_show on what it
- * took, and status_write then status_read must give it back), as a name
+ * took, and status_write then status_load must give it back), as a name
  * list and a name (list_ok, list_has: "LIST\nNAME"), and as bytes written
  * to a control FIFO (ctl_recv).
  */
@@ -82,7 +82,7 @@ status(const char *buf)
 
 	if (status_parse(buf, &st) < 0)
 		return;
-	CHECK(st.state >= ST_DOWN && st.state <= ST_STOPPING);
+	CHECK(st.state >= ST_DOWN && st.state < ST_COUNT);
 	CHECK(st.want >= WANT_UP && st.want <= WANT_ONCE);
 	CHECK(st.pid >= 0 && st.supervisor >= 0);
 	CHECK(st.exitcode >= EXIT_UNKNOWN && st.exitcode <= 255);
@@ -96,17 +96,23 @@ status(const char *buf)
 	/* too small: refused, never overrun */
 	status_line(small, sizeof(small), "svc", &st, 1);
 	status_show(small, sizeof(small), "svc", &st, 0);
-	/* what status_write writes of it, status_read reads back */
+	/* what status_write writes of it, status_load reads back */
 	CHECK(status_write(svcfd, &st) == 0);
-	CHECK(status_read(svcfd, &again) == 0);
+	CHECK(status_load(svcfd, &again) == 0);
 	CHECK(again.state == st.state && again.want == st.want &&
 	      again.pid == st.pid && again.starttime == st.starttime &&
 	      again.supervisor == st.supervisor && again.since == st.since &&
 	      again.stamp == st.stamp && again.due == st.due &&
 	      again.exitcode == st.exitcode && again.signal == st.signal &&
-	      again.starts == st.starts && again.restarts == st.restarts);
+	      again.starts == st.starts && again.restarts == st.restarts &&
+	      again.supstart == st.supstart && again.fails == st.fails &&
+	      again.ignored == st.ignored && again.dropped == st.dropped &&
+	      again.stoptimeout == st.stoptimeout &&
+	      again.readytimeout == st.readytimeout);
 	CHECK(!strcmp(again.waiting, st.waiting) &&
-	      !strcmp(again.deps, st.deps) && !strcmp(again.blocked, st.blocked));
+	      !strcmp(again.deps, st.deps) && !strcmp(again.blocked, st.blocked) &&
+	      !strcmp(again.why, st.why) && !strcmp(again.text, st.text) &&
+	      !strcmp(again.bad, st.bad));
 }
 
 static void
@@ -176,7 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(buf, data, size);
 	buf[size] = '\0';
-	/* status_read() reads at most STATUS_MAX - 1 bytes */
+	/* status_load() reads at most STATUS_MAX - 1 bytes */
 	if (size < STATUS_MAX) {
 		status(buf);
 		lists(buf);

@@ -1,0 +1,452 @@
+/* See LICENSE file for copyright and license details. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "os.h"
+#include "util.h"
+
+#define HDR      32               /* bytes of the spill file's header */
+#define RAW_MAX  8192             /* bytes of the spill handled at once */
+#define OUT_MAX  (2 * RAW_MAX)    /* bytes written to current at once */
+#define MOVE_MAX (64 * 1024)      /* bytes taken from the FIFO at once */
+#define RETRY_MS 1000             /* after current could not be written */
+
+/* the header: where the unwritten part of the spill starts, and what
+ * current (its inode) was when it did */
+struct hdr {
+	char magic[8];
+	unsigned long long ino, size, start;
+};
+static const char magic[8] = { 's', 'y', 's', 'm', 'l', 'o', 'g', '1' };
+
+/* one of each per process: a runsyssv has one log, sysmgr one */
+static char raw[RAW_MAX];
+static char out[OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2];
+
+void
+log_stamp(char *buf)
+{
+	static time_t last = -1;
+	static struct tm tm;
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		ts.tv_sec = ts.tv_nsec = 0;
+	if (ts.tv_sec != last && gmtime_r(&ts.tv_sec, &tm))
+		last = ts.tv_sec;
+	if (fmt(buf, LOG_STAMP + 1, "%04u-%02u-%02uT%02u:%02u:%02u.%06luZ ",
+	    (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+	    (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+	    (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
+	    (unsigned long)(ts.tv_nsec / 1000) % 1000000ul) < 0) {
+		memset(buf, '?', LOG_STAMP - 1);
+		buf[LOG_STAMP - 1] = ' ';
+		buf[LOG_STAMP] = '\0';
+	}
+}
+
+static void
+header_write(struct logw *w)
+{
+	struct hdr h;
+
+	memcpy(h.magic, magic, sizeof(magic));
+	h.ino = w->ino;
+	h.size = w->size;
+	h.start = (unsigned long long)w->start;
+	if (pwrite(w->spill, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		warnf("cannot write the spill file of %s:", w->dir);
+}
+
+/* LOGDIR/NAME/current, made with its directory when missing */
+static int
+open_current(struct logw *w)
+{
+	struct stat st;
+	char *slash;
+
+	if (w->dirfd < 0) {
+		slash = strrchr(w->dir, '/');
+		*slash = '\0';
+		if (mkdir(w->dir, 0755) < 0 && errno != EEXIST) {
+			*slash = '/';
+			return -1;
+		}
+		*slash = '/';
+		if ((mkdir(w->dir, 0750) < 0 && errno != EEXIST) ||
+		    (w->dirfd = open(w->dir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			return -1;
+	}
+	w->cur = openat(w->dirfd, "current", O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0640);
+	if (w->cur < 0)
+		return -1;
+	if (fstat(w->cur, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(w->cur);
+		w->cur = -1;
+		errno = EINVAL;
+		return -1;
+	}
+	w->ino = (unsigned long long)st.st_ino;
+	w->size = (unsigned long long)st.st_size;
+	return 0;
+}
+
+/* current cannot be opened or written: said once, tried again later (a
+ * line we say about it comes back here: the flags are set first) */
+static void
+trouble(struct logw *w)
+{
+	int e = errno, said = w->failing;
+
+	w->failing = 1;
+	w->retry = mono_ms() + RETRY_MS;
+	errno = e;
+	if (!said)
+		warnf("cannot write %s/current: %s%s", w->dir, strerror(e),
+		    w->fallback ? "; its lines go to sysmgr's log meanwhile" : "");
+}
+
+/* current (again) */
+static void
+reopen(struct logw *w)
+{
+	if (w->cur >= 0)
+		close(w->cur);
+	w->cur = -1;
+	if (open_current(w) == 0)
+		header_write(w);     /* before anything goes into it */
+	else
+		trouble(w);
+}
+
+void
+log_reopen(struct logw *w)
+{
+	/* a log never opened (log=off, console) is not begun by a SIGHUP */
+	if (w->cur >= 0 || w->failing)
+		reopen(w);
+}
+
+static int
+is_old(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] == '@' && n > 3 && !strcmp(e->d_name + n - 2, ".s");
+}
+
+/* the old files beyond log-keep: the oldest go (their names sort by time) */
+static void
+prune(struct logw *w)
+{
+	struct dirent **ents;
+	int n, i;
+
+	if ((n = scandir(w->dir, &ents, is_old, alphasort)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if ((unsigned long)(n - i) > w->keep)
+			unlinkat(w->dirfd, ents[i]->d_name, 0);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/* current past log-size: renamed @STAMP.s, and a new one begun */
+static void
+rotate(struct logw *w)
+{
+	char stamp[LOG_STAMP + 1], name[64];
+	size_t i, j;
+
+	log_stamp(stamp);
+	/* 2026-12-05T21:55:12.123456Z -> @20261205T215512.123456Z.s */
+	for (i = j = 0; i < LOG_STAMP - 1; i++)
+		if (stamp[i] != '-' && stamp[i] != ':')
+			stamp[j++] = stamp[i];
+	stamp[j] = '\0';
+	if (fmt(name, sizeof(name), "@%s.s", stamp) < 0 ||
+	    renameat(w->dirfd, "current", w->dirfd, name) < 0) {
+		warnf("cannot rotate %s/current:", w->dir);
+		w->max = (unsigned long)-1;     /* said once: it grows */
+		return;
+	}
+	close(w->cur);
+	w->cur = -1;
+	if (open_current(w) == 0)
+		header_write(w);    /* before anything goes into it */
+	prune(w);
+}
+
+/* a batch current did not take: what went in of it is taken back */
+static void
+failed(struct logw *w, unsigned long long before)
+{
+	int e = errno;
+
+	if (w->cur >= 0) {
+		if (ftruncate(w->cur, (off_t)before) < 0)
+			w->size = (unsigned long long)-1;
+		close(w->cur);
+		w->cur = -1;
+		errno = e;
+		trouble(w);
+	}
+}
+
+/* lines stamped in out, n bytes: into current, or where they can go */
+static void
+emit(struct logw *w, const char *buf, size_t n)
+{
+	unsigned long long before = w->size;
+	const char *p, *nl;
+
+	if (w->cur < 0 && mono_ms() >= w->retry)
+		reopen(w);
+	if (w->cur >= 0 && w->size >= w->max && w->size > 0)
+		rotate(w);
+	if (w->cur >= 0 && write_all(w->cur, buf, n) == 0) {
+		w->size += n;
+		if (w->failing)
+			warnf("writing %s/current again, %lu lines lost"
+			    " meanwhile", w->dir, w->dropped);
+		w->failing = 0;
+		w->dropped = 0;
+		return;
+	}
+	failed(w, before);
+	for (p = buf; p < buf + n; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(buf + n - p));
+		if (!w->fallback || w->fallback(p + LOG_STAMP,
+		    (size_t)(nl - p) - LOG_STAMP) < 0) {
+			w->dropped++;
+			w->lost++;
+		}
+	}
+}
+
+/*
+ * Stamp the lines of buf (n bytes) into out, as many as fit in room
+ * bytes (one at least): a line ends at a newline, or after LOG_LINE_MAX
+ * bytes, or (last) with the buffer when it is the end of a service's
+ * output.  Returns the bytes of buf taken, *olen the bytes of out.
+ */
+static size_t
+stamp_lines(const char *buf, size_t n, int last, size_t room, size_t *olen)
+{
+	char stamp[LOG_STAMP + 1];
+	const char *nl;
+	size_t p = 0, len, take;
+
+	log_stamp(stamp);
+	*olen = 0;
+	while (p < n) {
+		len = n - p < LOG_LINE_MAX ? n - p : LOG_LINE_MAX;
+		if ((nl = memchr(buf + p, '\n', len))) {
+			len = (size_t)(nl - (buf + p));
+			take = len + 1;
+		} else if (len == LOG_LINE_MAX || last)
+			take = len;
+		else
+			break;             /* the rest of it comes later */
+		if (*olen + LOG_STAMP + len + 1 > room && *olen)
+			break;
+		memcpy(out + *olen, stamp, LOG_STAMP);
+		memcpy(out + *olen + LOG_STAMP, buf + p, len);
+		*olen += LOG_STAMP + len;
+		out[(*olen)++] = '\n';
+		p += take;
+	}
+	return p;
+}
+
+/* bytes of a batch: up to the rotation, so that current passes log-size
+ * by one line at most */
+static size_t
+room(const struct logw *w)
+{
+	unsigned long long left;
+
+	if (w->cur < 0)
+		return OUT_MAX;
+	/* past it: emit() rotates first */
+	left = w->size >= w->max ? w->max : w->max - w->size;
+	return left < OUT_MAX ? (size_t)left : OUT_MAX;
+}
+
+/* what of the spill is whole lines: into the log */
+static void
+process(struct logw *w, int flush)
+{
+	size_t want, used, olen;
+	ssize_t got;
+
+	while (w->start < w->eof) {
+		want = (size_t)(w->eof - w->start);
+		if (want > RAW_MAX)
+			want = RAW_MAX;
+		got = pread(w->spill, raw, want, (off_t)w->start);
+		if (got <= 0)
+			break;
+		if (w->cur < 0 && mono_ms() >= w->retry)
+			reopen(w);
+		used = stamp_lines(raw, (size_t)got,
+		    flush && w->start + got == w->eof, room(w), &olen);
+		if (!used)
+			break;
+		emit(w, out, olen);
+		if (w->echo >= 0)
+			(void)write_all(w->echo, raw, used);
+		w->start += (long long)used;
+		header_write(w);
+	}
+	/* all of it written: the spill starts over (a crash in between
+	 * leaves start past the end, which log_open() takes for that) */
+	if (w->start == w->eof && w->eof > HDR && ftruncate(w->spill, HDR) == 0) {
+		w->start = w->eof = HDR;
+		header_write(w);
+	}
+}
+
+/* without a spill file (its file system full): straight from the FIFO,
+ * with no guard against a crash in between */
+static void
+drain_direct(struct logw *w, int fifo)
+{
+	size_t used, olen;
+	ssize_t got;
+
+	while ((got = read(fifo, raw, sizeof(raw))) > 0) {
+		for (used = 0; used < (size_t)got;) {
+			used += stamp_lines(raw + used, (size_t)got - used, 1,
+			    room(w), &olen);
+			emit(w, out, olen);
+		}
+		if (w->echo >= 0)
+			(void)write_all(w->echo, raw, (size_t)got);
+	}
+}
+
+void
+log_drain(struct logw *w, int fifo, int flush)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = os_pipe_to_file(fifo, w->spill, &w->eof, MOVE_MAX);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			if (errno == ENOSPC)
+				drain_direct(w, fifo);
+			else
+				warnf("cannot take the output for %s:", w->dir);
+			break;
+		}
+		process(w, n < 0 && flush);
+		if (n < 0)
+			break;
+	}
+}
+
+void
+log_line(struct logw *w, const char *line, size_t n)
+{
+	size_t olen;
+
+	if (n > LOG_LINE_MAX)
+		n = LOG_LINE_MAX;
+	stamp_lines(line, n, 1, OUT_MAX, &olen);
+	emit(w, out, olen);
+	header_write(w);
+}
+
+void
+log_limits(struct logw *w, unsigned long max, unsigned long keep)
+{
+	w->max = max;
+	w->keep = keep;
+}
+
+/*
+ * What a killed writer wrote of the spill into current, after the size
+ * the header recorded: skipped, the lines compared one by one with the
+ * spill; a line written half is cut off.
+ */
+static void
+skip_written(struct logw *w, unsigned long long from)
+{
+	static char body[LOG_LINE_MAX + 1];
+	const char *p, *nl;
+	ssize_t got, have;
+	size_t len, take;
+	int fd;
+
+	if ((fd = openat(w->dirfd, "current", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) < 0)
+		return;
+	got = pread(fd, out, sizeof(out), (off_t)from);
+	close(fd);
+	for (p = out; got > 0 && (nl = memchr(p, '\n', (size_t)(out + got - p)));
+	    p = nl + 1) {
+		if (nl - p < LOG_STAMP)
+			break;
+		len = (size_t)(nl - p) - LOG_STAMP;
+		have = pread(w->spill, body, len + 1, (off_t)w->start);
+		if (have < (ssize_t)len || memcmp(body, p + LOG_STAMP, len))
+			break;
+		take = len + (have > (ssize_t)len && body[len] == '\n');
+		w->start += (long long)take;
+	}
+	from += (unsigned long long)(p - out);
+	if (from < w->size && ftruncate(w->cur, (off_t)from) == 0)
+		w->size = from;
+}
+
+int
+log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
+         const char *name)
+{
+	struct hdr h;
+	struct stat st;
+
+	w->name = name;
+	w->dirfd = w->cur = w->echo = -1;
+	w->max = LOG_SIZE;
+	w->keep = LOG_KEEP;
+	if (!(w->dir = path_dup(logdir, name)))
+		return -1;
+	w->spill = openat(rundirfd, spill, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (w->spill < 0 || fstat(w->spill, &st) < 0)
+		return -1;
+	w->eof = (long long)st.st_size;
+	if (pread(w->spill, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, magic, sizeof(magic))) {
+		/* new, or not ours: begun afresh */
+		memset(&h, 0, sizeof(h));
+		h.start = HDR;
+		if (ftruncate(w->spill, HDR) < 0)
+			return -1;
+		w->eof = HDR;
+	}
+	w->start = (long long)h.start < HDR ? HDR : (long long)h.start;
+	if (w->start > w->eof)
+		w->start = w->eof;
+	/* current was written after the header: by how much? */
+	if (h.ino && open_current(w) == 0 && w->ino == h.ino && w->size > h.size)
+		skip_written(w, h.size);
+	header_write(w);
+	return 0;
+}

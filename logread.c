@@ -1,0 +1,378 @@
+/* See LICENSE file for copyright and license details. */
+/* svctl log: the last lines of services' logs, and what follows */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "logread.h"
+#include "os.h"
+#include "util.h"
+
+#define POLL_MS 1000          /* without inotify: a look every second */
+
+struct line {
+	const char *name;     /* the service */
+	char *text;           /* without its newline */
+	size_t seq;           /* its place before the sort */
+};
+
+struct lines {
+	struct line *l;
+	size_t n, cap;
+};
+
+struct follow {
+	const char *name;
+	char dir[PATH_MAX];
+	int fd;               /* current, -1 when none yet */
+	dev_t dev;
+	ino_t ino;
+	char part[LOG_STAMP + LOG_LINE_MAX + 2];   /* a line not ended yet */
+	size_t plen;
+};
+
+static int several;           /* lines are prefixed with their service */
+
+static void
+push(struct lines *l, const char *name, char *text)
+{
+	void *nb;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		if (!(nb = realloc(l->l, l->cap * sizeof(*l->l))))
+			die(EXIT_SYSTEM, "realloc:");
+		l->l = nb;
+	}
+	if (!text)
+		die(EXIT_SYSTEM, "strdup:");
+	l->l[l->n].name = name;
+	l->l[l->n++].text = text;
+}
+
+static int
+is_old(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] == '@' && n > 3 && !strcmp(e->d_name + n - 2, ".s");
+}
+
+/* what the file fd has now, from its start, NUL-terminated; NULL when
+ * it cannot be read */
+static char *
+read_all(int fd, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t r;
+	size_t n = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !(buf = malloc((size_t)st.st_size + 1)))
+		return NULL;
+	while (n < (size_t)st.st_size &&
+	    (r = pread(fd, buf + n, (size_t)st.st_size - n, (off_t)n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+open_log(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), dir, file) < 0)
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
+static char *
+slurp(const char *dir, const char *file, size_t *len)
+{
+	int fd = open_log(dir, file);
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = read_all(fd, len);
+	close(fd);
+	return buf;
+}
+
+/* the last want lines of buf (n bytes) that l does not have yet, before
+ * those it has */
+static void
+take_last(struct lines *l, const char *name, char *buf, size_t n,
+          unsigned long want)
+{
+	struct lines mine = { NULL, 0, 0 };
+	char *p = buf + n, *end = buf + n;
+	size_t i;
+
+	/* backwards from the end: a line ends before each newline */
+	if (p > buf && p[-1] == '\n')
+		end = --p;
+	while (p > buf && l->n + mine.n < want) {
+		while (p > buf && p[-1] != '\n')
+			p--;
+		*end = '\0';
+		push(&mine, name, strdup(p));
+		end = p > buf ? --p : p;
+	}
+	/* mine is newest first: before l, oldest first */
+	for (i = 0; i < l->n; i++)
+		push(&mine, l->l[i].name, l->l[i].text);
+	free(l->l);
+	*l = mine;
+}
+
+/* reverse the first k lines of l */
+static void
+reverse(struct lines *l, size_t k)
+{
+	struct line t;
+	size_t i;
+
+	for (i = 0; i < k / 2; i++) {
+		t = l->l[i];
+		l->l[i] = l->l[k - 1 - i];
+		l->l[k - 1 - i] = t;
+	}
+}
+
+/* the last want lines of a log: current (cur, *len bytes of it read),
+ * then the old files before it */
+static int
+last_lines(const char *dir, const char *name, unsigned long want, int cur,
+           size_t *len, struct lines *out)
+{
+	struct lines l = { NULL, 0, 0 };
+	struct dirent **ents;
+	size_t had, olen;
+	char *buf;
+	int n, k;
+
+	if (cur < 0 || !(buf = read_all(cur, len)))
+		return -1;
+	had = l.n;
+	take_last(&l, name, buf, *len, want);
+	free(buf);
+	reverse(&l, l.n - had);
+	if (l.n < want && (n = scandir(dir, &ents, is_old, alphasort)) > 0) {
+		for (k = n - 1; k >= 0 && l.n < want; k--) {
+			had = l.n;
+			if ((buf = slurp(dir, ents[k]->d_name, &olen))) {
+				take_last(&l, name, buf, olen, want);
+				free(buf);
+				reverse(&l, l.n - had);
+			}
+		}
+		for (k = 0; k < n; k++)
+			free(ents[k]);
+		free(ents);
+	}
+	for (k = 0; k < (int)l.n; k++)
+		push(out, l.l[k].name, l.l[k].text);
+	free(l.l);
+	return 0;
+}
+
+static void
+print(const char *name, const char *text, size_t n)
+{
+	if (several)
+		printf("%s: ", name);
+	fwrite(text, 1, n, stdout);
+	putchar('\n');
+}
+
+/* by time stamp, which sorts as text; the same stamp keeps its order */
+static int
+by_time(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	int c = strncmp(x->text, y->text, LOG_STAMP);
+
+	return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+/* the lines of fd from where it is, a line not ended kept for later */
+static void
+follow_fd(struct follow *f, int fd)
+{
+	char buf[8192], *p, *nl;
+	ssize_t r;
+	size_t n, i;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		for (p = buf, n = (size_t)r; n > 0; n -= (size_t)(nl - p) + 1,
+		    p = nl + 1) {
+			if (!(nl = memchr(p, '\n', n))) {
+				i = n < sizeof(f->part) - f->plen ? n :
+				    sizeof(f->part) - f->plen;
+				memcpy(f->part + f->plen, p, i);
+				f->plen += i;
+				break;
+			}
+			i = (size_t)(nl - p);
+			if (!f->plen) {
+				print(f->name, p, i);
+				continue;
+			}
+			if (i > sizeof(f->part) - f->plen)
+				i = sizeof(f->part) - f->plen;
+			memcpy(f->part + f->plen, p, i);
+			print(f->name, f->part, f->plen + i);
+			f->plen = 0;
+		}
+}
+
+/* after rotations: the old files rotated after the one we read, whole */
+static void
+follow_rotated(struct follow *f)
+{
+	struct dirent **ents;
+	struct stat st;
+	char path[PATH_MAX];
+	int n, k, after = 0, fd;
+
+	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
+		return;
+	for (k = 0; k < n; k++) {
+		if (path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0) {
+			if (after && (fd = open(path, O_RDONLY | O_CLOEXEC |
+			    O_NOCTTY | O_NONBLOCK)) >= 0) {
+				follow_fd(f, fd);
+				close(fd);
+			} else if (stat(path, &st) == 0 && st.st_ino == f->ino &&
+			    st.st_dev == f->dev)
+				after = 1;
+		}
+		free(ents[k]);
+	}
+	free(ents);
+}
+
+/* what current has now, from where we were; after a rotation, the rest
+ * of the old one, those rotated since, then the new one from its start */
+static void
+follow_read(struct follow *f)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	for (;;) {
+		if (f->fd >= 0)
+			follow_fd(f, f->fd);
+		if (path_join(path, sizeof(path), f->dir, "current") < 0 ||
+		    stat(path, &st) < 0 ||
+		    (f->fd >= 0 && st.st_dev == f->dev && st.st_ino == f->ino))
+			break;
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK)) < 0 || fstat(fd, &st) < 0)
+			break;
+		if (f->fd >= 0) {
+			follow_fd(f, f->fd);    /* what came before its rename */
+			follow_rotated(f);
+			close(f->fd);
+		}
+		f->fd = fd;
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+	}
+	fflush(stdout);
+}
+
+NORETURN static void
+follow_all(struct follow *f, int n)
+{
+	struct pollfd pfd;
+	int i, wfd = os_notice();
+
+	for (i = 0; i < n && wfd >= 0; i++)
+		if (os_notice_add(wfd, f[i].dir) < 0) {
+			close(wfd);
+			wfd = -1;
+		}
+	pfd.fd = wfd;
+	pfd.events = POLLIN;
+	for (;;) {
+		for (i = 0; i < n; i++)
+			follow_read(&f[i]);
+		if (poll(&pfd, wfd >= 0 ? 1 : 0, wfd >= 0 ? -1 : POLL_MS) < 0 &&
+		    errno != EINTR)
+			die(EXIT_SYSTEM, "poll:");
+		if (wfd >= 0)
+			os_notice_clear(wfd);
+	}
+}
+
+int
+log_show(const char *logdir, char **names, int n, unsigned long want,
+         int follow)
+{
+	struct lines all = { NULL, 0, 0 };
+	struct follow *f;
+	struct stat st;
+	size_t i, from, *len;
+	int k, rc = 0;
+
+	several = n > 1;
+	if (!(f = calloc((size_t)n, sizeof(*f))) ||
+	    !(len = calloc((size_t)n, sizeof(*len))))
+		die(EXIT_SYSTEM, "calloc:");
+	/* what is printed is what current had when read, and what follows
+	 * is read from there, on the same open file */
+	for (k = 0; k < n; k++) {
+		f[k].name = names[k];
+		if (path_join(f[k].dir, sizeof(f[k].dir), logdir, names[k]) < 0)
+			die(EXIT_USAGE, "%s: name too long", names[k]);
+		f[k].fd = open_log(f[k].dir, "current");
+		if (last_lines(f[k].dir, names[k], want, f[k].fd, &len[k],
+		    &all) < 0 && !follow) {
+			warnf("%s: no log: %s/current:", names[k], f[k].dir);
+			rc = EXIT_FAIL;
+		}
+	}
+	for (i = 0; i < all.n; i++)
+		all.l[i].seq = i;
+	if (all.n)
+		qsort(all.l, all.n, sizeof(*all.l), by_time);
+	from = several && all.n > want * (size_t)n ? all.n - want * (size_t)n : 0;
+	for (i = from; i < all.n; i++)
+		print(all.l[i].name, all.l[i].text, strlen(all.l[i].text));
+	if (fflush(stdout) == EOF)
+		die(EXIT_SYSTEM, "stdout:");
+	if (!follow) {
+		for (k = 0; k < n; k++)
+			if (f[k].fd >= 0)
+				close(f[k].fd);
+		free(f);
+		free(len);
+		return rc;
+	}
+	for (k = 0; k < n; k++) {
+		if (f[k].fd < 0 || fstat(f[k].fd, &st) < 0 ||
+		    lseek(f[k].fd, (off_t)len[k], SEEK_SET) < 0)
+			continue;
+		f[k].dev = st.st_dev;
+		f[k].ino = st.st_ino;
+	}
+	free(len);
+	follow_all(f, n);
+	return 0;
+}
