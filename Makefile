@@ -208,6 +208,33 @@ clean-image:
 .PHONY: image qemu clean-image
 # image -- end
 
+# debian -- begin
+# a Debian bookworm system with our programs and sysmgr-init, built from
+# Debian's packages by mmdebstrap (image/debian/mkimage; root, or a user
+# namespace), booted on this terminal by `make qemu-debian` (Ctrl-A X ends
+# qemu), or with systemd by `make qemu-debian-systemd`; its sshd answers
+# on 127.0.0.1:$(DEBIAN_PORT):
+#     ssh -p 10022 -i image/build/debian-ssh-key root@127.0.0.1
+DEBIAN_PORT = 10022
+
+debian-image:
+	image/debian/mkimage
+
+qemu-debian: debian-image
+	image/debian/qemu -p $(DEBIAN_PORT)
+
+qemu-debian-systemd: debian-image
+	image/debian/qemu -s -p $(DEBIAN_PORT)
+
+clean: clean-debian
+clean-debian:
+	rm -rf image/build/debian image/build/debian.img \
+	    image/build/debian.vmlinuz image/build/debian.initrd \
+	    image/build/debian-ssh-key image/build/debian-ssh-key.pub
+
+.PHONY: debian-image qemu-debian qemu-debian-systemd clean-debian
+# debian -- end
+
 # bench -- begin
 BENCH_BIN = bench/floor bench/respawn bench/lines bench/gone bench/timecmd \
 	bench/depwake bench/kevents bench/feed bench/procs bench/exits \
