@@ -638,7 +638,7 @@ a_late(void)
 		dispatch(E_READY);
 		return;
 	}
-	fmt(why, sizeof(why), "not ready after %lu s", sv.set.ready_timeout);
+	fmt(why, sizeof(why), "not ready after %lu s", sv.st.readytimeout);
 	say(sv.name, "%s, stopping it", why);
 	stop(T_BACKOFF, unwaited(), why);
 }
@@ -765,9 +765,9 @@ report_bad(void *ctx, int line, const char *kv, const char *why)
 	    line, printable(buf, sizeof(buf), kv), why);
 }
 
-/* the settings, read again when the script changed */
-static void
-read_settings(void)
+/* 1 when the script is not the one whose settings we have */
+static int
+script_changed(void)
 {
 	struct stat st;
 
@@ -776,15 +776,25 @@ read_settings(void)
 	else if (st.st_ino == sv.seen.st_ino &&
 	    st.st_dev == sv.seen.st_dev && st.st_size == sv.seen.st_size &&
 	    st.st_mtime == sv.seen.st_mtime && st.st_ctime == sv.seen.st_ctime)
-		return;
+		return 0;
 	sv.seen = st;
-	if (settings_read(sv.script, &sv.set, report_bad, NULL) < 0)
-		settings_default(&sv.set);   /* the exec will say why */
-	fmt(sv.st.bad, sizeof(sv.st.bad), "%s%s", sv.set.bad,
-	    sv.set.nbad > 1 ? " (and more)" : "");
+	return 1;
+}
+
+/* the settings, read again when the script changed; the timeouts of the
+ * run, whatever the last one was given more */
+static void
+read_settings(void)
+{
+	if (script_changed()) {
+		if (settings_read(sv.script, &sv.set, report_bad, NULL) < 0)
+			settings_default(&sv.set);   /* the exec will say why */
+		fmt(sv.st.bad, sizeof(sv.st.bad), "%s%s", sv.set.bad,
+		    sv.set.nbad > 1 ? " (and more)" : "");
+		log_limits(&sv.log, sv.set.log_size, sv.set.log_keep);
+	}
 	sv.st.stoptimeout = sv.set.stop_timeout;
 	sv.st.readytimeout = sv.set.ready != READY_NONE ? sv.set.ready_timeout : 0;
-	log_limits(&sv.log, sv.set.log_size, sv.set.log_keep);
 }
 
 /* RUNDIR/NAME/notify, the socket of ready=notify */
@@ -1175,7 +1185,15 @@ new_main(const char *v)
 	publish();
 }
 
-/* EXTEND_TIMEOUT_USEC: more time to get ready, or to stop */
+/* the whole seconds from deadline from to to, added to *secs */
+static void
+lengthen(unsigned long *secs, long long from, long long to)
+{
+	*secs += (unsigned long)((to - from + 999) / 1000);
+}
+
+/* EXTEND_TIMEOUT_USEC: more time to get ready, or to stop; the status's
+ * readytimeout or stoptimeout grows with it, for svctl's wait */
 static void
 extend(const char *v)
 {
@@ -1185,11 +1203,17 @@ extend(const char *v)
 	if (parse_ull(v, 86400ULL * 1000000, &us) < 0)
 		return;
 	d = mono_ms() + (long long)(us / 1000);
-	if (sv.state == S_STARTING && sv.deadline >= 0 && d > sv.deadline)
+	if (sv.state == S_STARTING && sv.deadline >= 0 && d > sv.deadline) {
+		if (sv.st.readytimeout)
+			lengthen(&sv.st.readytimeout, sv.deadline, d);
 		sv.deadline = d;
+		publish();
+	}
 	if (sv.state == S_STOPPING && d > sv.killat) {
+		lengthen(&sv.st.stoptimeout, sv.killat, d);
 		sv.killat = d;
 		sv.deadline = stop_deadline();
+		publish();
 	}
 }
 

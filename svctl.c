@@ -152,17 +152,17 @@ report(const struct target *t, const char *what)
 	fail(EXIT_FAIL);
 }
 
-/* how long the command may take for t, by the service's own settings */
+/* how long the command may take, by the service's settings in st (its
+ * timeouts as they are now: the service may have asked for more time) */
 static unsigned long long
-takes(const struct target *t)
+takes(const struct status *st)
 {
-	const struct status *b = &t->before;
 	unsigned long long s = 0;
 
 	if (c.cmd == C_DOWN || c.cmd == C_RESTART)
-		s += b->stoptimeout;
+		s += st->stoptimeout;
 	if (c.cmd == C_UP || c.cmd == C_RESTART || c.cmd == C_ONCE)
-		s += b->readytimeout;
+		s += st->readytimeout;
 	return s ? s + SVCTL_MARGIN : 0;
 }
 
@@ -201,8 +201,8 @@ send(struct target *t)
 			fail(r == ENXIO || r == ENOENT || r == EACCES ||
 			    r == EPERM ? EXIT_FAIL : EXIT_SYSTEM);
 		}
-		if (!c.timeout_given && takes(t) > c.timeout)
-			c.timeout = takes(t);
+		if (!c.timeout_given && takes(&t->before) > c.timeout)
+			c.timeout = takes(&t->before);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -212,7 +212,8 @@ send(struct target *t)
 static void
 wait_all(void)
 {
-	long long deadline = mono_ms() + (long long)c.timeout * 1000;
+	long long begin = mono_ms();
+	long long deadline = begin + (long long)c.timeout * 1000;
 	struct status st;
 	size_t i, left;
 	int r;
@@ -232,6 +233,9 @@ wait_all(void)
 				ev_unsubscribe(&c.subs[i]);
 				continue;
 			}
+			if (!c.timeout_given &&
+			    begin + (long long)takes(&st) * 1000 > deadline)
+				deadline = begin + (long long)takes(&st) * 1000;
 			r = reached(&c.t[i], &st);
 			if (r < 0)
 				report(&c.t[i], "failed");
