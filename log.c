@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,17 +32,16 @@ struct hdr {
 static const char magic[8] = { 's', 'y', 's', 'm', 'l', 'o', 'g', '1' };
 
 /* one of each per process (a runsyssv has one log, sysmgr one), in pages
- * of their own, given back to the system once the FIFO is drained */
-static union {
-	struct {
-		char raw[RAW_MAX];
-		char out[OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2];
-	} b;
-	char pages[4096 * ((RAW_MAX + OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2 +
-	    4095) / 4096 + 1)];
-} bufs;
-#define raw bufs.b.raw
-#define out bufs.b.out
+ * of their own (from the first page boundary of bufs: no other variable
+ * shares a page with them), given back to the system once the FIFO is
+ * drained */
+#define PAGE     4096
+#define OUT_SIZE (OUT_MAX + LOG_STAMP + LOG_LINE_MAX + 2)
+#define BUF_SIZE (RAW_MAX + OUT_SIZE)
+#define BUF_PAGES ((BUF_SIZE + PAGE - 1) / PAGE)
+static char bufs[PAGE * (BUF_PAGES + 1)];
+#define raw (bufs + (PAGE - (uintptr_t)bufs % PAGE) % PAGE)
+#define out (raw + RAW_MAX)
 
 /* y-m-d of a day since 1970-01-01 (Hinnant's days_from_civil, inverted):
  * gmtime_r() of glibc reads /etc/localtime and allocates at its first use */
@@ -351,7 +351,7 @@ drain_direct(struct logw *w, int fifo)
 	size_t used, olen;
 	ssize_t got;
 
-	while ((got = read(fifo, raw, sizeof(raw))) > 0) {
+	while ((got = read(fifo, raw, RAW_MAX)) > 0) {
 		for (used = 0; used < (size_t)got;) {
 			used += stamp_lines(raw + used, (size_t)got - used, 1,
 			    room(w), &olen);
@@ -381,7 +381,7 @@ log_drain(struct logw *w, int fifo, int flush)
 			break;
 	}
 	/* an idle service's runsyssv keeps no page of them */
-	os_pages_free(bufs.pages, sizeof(bufs.pages));
+	os_pages_free(raw, PAGE * BUF_PAGES);
 }
 
 void
@@ -420,7 +420,7 @@ skip_written(struct logw *w, unsigned long long from)
 	if ((fd = openat(w->dirfd, "current", O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) < 0)
 		return;
-	got = pread(fd, out, sizeof(out), (off_t)from);
+	got = pread(fd, out, OUT_SIZE, (off_t)from);
 	close(fd);
 	for (p = out; got > 0 && (nl = memchr(p, '\n', (size_t)(out + got - p)));
 	    p = nl + 1) {
