@@ -25,14 +25,12 @@ static char *
 env_path(const char *var, const char *def)
 {
 	const char *v = getenv(var);
-	char buf[PATH_MAX], *s;
+	char *s;
 
 	if (!v || !*v)
 		v = def;
-	if (abs_path(buf, sizeof(buf), v) < 0 || !(s = strdup(buf))) {
+	if (!(s = abs_dup(v)))
 		warnf("%s: %s:", var, v);
-		return NULL;
-	}
 	return s;
 }
 
@@ -226,17 +224,21 @@ rundir_open(const struct paths *p)
 int
 svc_open(const struct paths *p, const char *name, int create)
 {
-	char path[PATH_MAX];
-	int fd;
+	char *path = path_dup(p->rundir, name);    /* a small stack */
+	int fd = -1, e;
 
-	if (path_join(path, sizeof(path), p->rundir, name) < 0)
+	if (!path)
 		return -1;
 	if (!create)
-		return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if ((fd = rundir_open(p)) < 0)
-		return -1;
-	close(fd);
-	return dir_take(path);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else if ((fd = rundir_open(p)) >= 0) {
+		close(fd);
+		fd = dir_take(path);
+	}
+	e = errno;
+	free(path);
+	errno = e;
+	return fd;
 }
 
 static void

@@ -1670,7 +1670,7 @@ loop(void)
 int
 main(int argc, char *argv[])
 {
-	char *path, *arg;
+	char shown[256], *arg;
 
 	prog_init("runsyssv", SYNOPSIS, argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "--")) {
@@ -1680,17 +1680,14 @@ main(int argc, char *argv[])
 		usage();
 	if (argc != 2)
 		usage();
-	/* on the heap, as every big buffer: a small stack */
-	if (!(path = malloc(PATH_MAX)))
-		die(EXIT_SYSTEM, "malloc:");
-	if (abs_path(path, PATH_MAX, argv[1]) < 0)
-		die(EXIT_USAGE, "%s:", argv[1]);
-	if (!(sv.script = strdup(path)) || !(arg = strdup(path)))
+	if (!(sv.script = abs_dup(argv[1])))
+		die(errno == ENOMEM ? EXIT_SYSTEM : EXIT_USAGE, "%s:",
+		    printable(shown, sizeof(shown), argv[1]));
+	if (!(arg = strdup(sv.script)))
 		die(EXIT_SYSTEM, "strdup:");
 	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
-		    printable(path, PATH_MAX, argv[1]));
-	free(path);
+		    printable(shown, sizeof(shown), argv[1]));
 	setprogname(sv.name);
 	setup();
 	loop();

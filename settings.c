@@ -212,7 +212,7 @@ settings_read(const char *script, struct settings *s,
 	struct stat st;
 	char *buf;
 	ssize_t r;
-	size_t n = 0;
+	size_t n = 0, max = SCRIPT_HEAD;
 	int fd;
 
 	settings_default(s);
@@ -224,13 +224,16 @@ settings_read(const char *script, struct settings *s,
 		errno = EINVAL;
 		return -1;
 	}
-	/* on the heap, as rundir.c's load(): a small stack */
-	if (!(buf = malloc(SCRIPT_HEAD + 1))) {
+	/* on the heap, as rundir.c's load(): a small stack; and only as
+	 * much as the script has, so that no page is touched for nothing */
+	if (st.st_size < SCRIPT_HEAD)
+		max = (size_t)st.st_size;
+	if (!(buf = malloc(max + 1))) {
 		close(fd);
 		return -1;
 	}
-	while (n < SCRIPT_HEAD) {
-		r = read(fd, buf + n, SCRIPT_HEAD - n);
+	while (n < max) {
+		r = read(fd, buf + n, max - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)

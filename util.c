@@ -345,13 +345,35 @@ path_dup(const char *dir, const char *name)
 int
 abs_path(char *buf, size_t size, const char *path)
 {
-	char cwd[PATH_MAX];
+	size_t n;
 
 	if (path[0] == '/')
 		return fmt(buf, size, "%s", path) < 0 ? -1 : 0;
-	if (!getcwd(cwd, sizeof(cwd)))
+	/* the working directory straight into buf: no copy on the stack */
+	if (!getcwd(buf, size))
 		return -1;
-	return path_join(buf, size, strcmp(cwd, "/") ? cwd : "", path);
+	n = strcmp(buf, "/") ? strlen(buf) : 0;
+	return fmt(buf + n, size - n, "/%s", path) < 0 ? -1 : 0;
+}
+
+/* path made absolute, allocated (the working directory on the heap only
+ * when it is needed: a small stack, and no page touched for nothing) */
+char *
+abs_dup(const char *path)
+{
+	char *buf, *s = NULL;
+	int e;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (!(buf = malloc(PATH_MAX)))
+		return NULL;
+	if (abs_path(buf, PATH_MAX, path) == 0)
+		s = strdup(buf);
+	e = errno;
+	free(buf);
+	errno = e;
+	return s;
 }
 
 const char *

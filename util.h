@@ -75,6 +75,7 @@ int path_join(char *buf, size_t size, const char *dir, const char *name);
 /* "dir/name" allocated to its length, NULL when out of memory */
 char *path_dup(const char *dir, const char *name);
 int abs_path(char *buf, size_t size, const char *path);
+char *abs_dup(const char *path);
 
 /* s for a one-line message: control characters as '?', cut to fit buf */
 const char *printable(char *buf, size_t size, const char *s);
