@@ -201,18 +201,18 @@ send(struct target *t)
 			fail(r == ENXIO || r == ENOENT || r == EACCES ||
 			    r == EPERM ? EXIT_FAIL : EXIT_SYSTEM);
 		}
-		if (!c.timeout_given && takes(&t->before) > c.timeout)
-			c.timeout = takes(&t->before);
 	}
 	if (fd >= 0)
 		close(fd);
 }
 
-/* sleep on the targets' event FIFOs until each is done or the deadline */
+/* sleep on the targets' event FIFOs until each is done or the deadline:
+ * without -t, the longest of SVCTL_WAIT and what each status says its
+ * service takes, as the service says it now (it may ask for more time) */
 static void
 wait_all(void)
 {
-	long long begin = mono_ms();
+	long long begin = mono_ms(), d;
 	long long deadline = begin + (long long)c.timeout * 1000;
 	struct status st;
 	size_t i, left;
@@ -233,9 +233,9 @@ wait_all(void)
 				ev_unsubscribe(&c.subs[i]);
 				continue;
 			}
-			if (!c.timeout_given &&
-			    begin + (long long)takes(&st) * 1000 > deadline)
-				deadline = begin + (long long)takes(&st) * 1000;
+			d = begin + (long long)takes(&st) * 1000;
+			if (!c.timeout_given && d > deadline)
+				deadline = d;
 			r = reached(&c.t[i], &st);
 			if (r < 0)
 				report(&c.t[i], "failed");
