@@ -240,9 +240,18 @@ follow_fd(struct follow *f, int fd)
 		}
 }
 
-/* after rotations: the old files rotated after the one we read, whole */
+/* 1 if st is the file of dev and ino */
+static int
+same_file(const struct stat *st, dev_t dev, ino_t ino)
+{
+	return st->st_dev == dev && st->st_ino == ino;
+}
+
+/* after rotations: the old files rotated after the one we read, whole,
+ * up to next, the current we go on with (rotated too, maybe, since we
+ * opened it: it is read from its start after this) */
 static void
-follow_rotated(struct follow *f)
+follow_rotated(struct follow *f, const struct stat *next)
 {
 	struct dirent **ents;
 	struct stat st;
@@ -252,13 +261,16 @@ follow_rotated(struct follow *f)
 	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
 		return;
 	for (k = 0; k < n; k++) {
-		if (path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0) {
-			if (after && (fd = open(path, O_RDONLY | O_CLOEXEC |
-			    O_NOCTTY | O_NONBLOCK)) >= 0) {
+		if (after >= 0 &&
+		    path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0 &&
+		    stat(path, &st) == 0) {
+			if (same_file(&st, next->st_dev, next->st_ino))
+				after = -1;
+			else if (after && (fd = open(path, O_RDONLY |
+			    O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) >= 0) {
 				follow_fd(f, fd);
 				close(fd);
-			} else if (stat(path, &st) == 0 && st.st_ino == f->ino &&
-			    st.st_dev == f->dev)
+			} else if (same_file(&st, f->dev, f->ino))
 				after = 1;
 		}
 		free(ents[k]);
@@ -280,14 +292,14 @@ follow_read(struct follow *f)
 			follow_fd(f, f->fd);
 		if (path_join(path, sizeof(path), f->dir, "current") < 0 ||
 		    stat(path, &st) < 0 ||
-		    (f->fd >= 0 && st.st_dev == f->dev && st.st_ino == f->ino))
+		    (f->fd >= 0 && same_file(&st, f->dev, f->ino)))
 			break;
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 		    O_NONBLOCK)) < 0 || fstat(fd, &st) < 0)
 			break;
 		if (f->fd >= 0) {
 			follow_fd(f, f->fd);    /* what came before its rename */
-			follow_rotated(f);
+			follow_rotated(f, &st);
 			close(f->fd);
 		}
 		f->fd = fd;
