@@ -3,7 +3,7 @@
 include config.mk
 
 BIN = sysmgr runsyssv svctl sysmgr-depends sysmgr-notify
-LIBOBJ = util.o os.o rundir.o settings.o log.o
+LIBOBJ = util.o os.o rundir.o table.o settings.o log.o
 OBJ = $(BIN:=.o) $(LIBOBJ) logread.o
 MAN5 = man/sysmgr-service.5
 MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8 \
@@ -12,8 +12,8 @@ MAN8 = man/sysmgr.8 man/runsyssv.8 man/svctl.8 man/sysmgr-depends.8 \
 all: $(BIN)
 
 $(OBJ): config.h config.mk util.h
-os.o rundir.o: os.h
-rundir.o sysmgr.o runsyssv.o svctl.o sysmgr-depends.o: rundir.h os.h
+os.o rundir.o table.o: os.h
+rundir.o table.o sysmgr.o runsyssv.o svctl.o sysmgr-depends.o: rundir.h os.h
 settings.o runsyssv.o: settings.h
 log.o logread.o runsyssv.o sysmgr.o: log.h
 logread.o svctl.o: logread.h
@@ -23,7 +23,7 @@ sysmgr: sysmgr.o $(LIBOBJ)
 runsyssv: runsyssv.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) $(STATIC) -o $@ runsyssv.o $(LIBOBJ) $(LDLIBS)
 svctl: svctl.o logread.o $(LIBOBJ)
-	$(CC) $(LDFLAGS) -o $@ svctl.o logread.o $(LIBOBJ) $(LDLIBS)
+	$(CC) $(LDFLAGS) $(STATIC) -o $@ svctl.o logread.o $(LIBOBJ) $(LDLIBS)
 sysmgr-depends: sysmgr-depends.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ sysmgr-depends.o $(LIBOBJ) $(LDLIBS)
 sysmgr-notify: sysmgr-notify.o $(LIBOBJ)

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/uio.h>
 #include <poll.h>
 #include <dirent.h>
 #include <errno.h>
@@ -400,6 +401,12 @@ os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
 	return n;
 }
 
+ssize_t
+os_pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{
+	return pwritev(fd, iov, n, off);
+}
+
 void
 os_pipe_size(int fd, int size)
 {
@@ -492,6 +499,23 @@ os_notify_recv(int fd, char *buf, size_t size, pid_t *pid, uid_t *uid,
 	return -1;
 }
 void os_pipe_size(int fd, int size) { (void)fd; (void)size; }
+
+ssize_t
+os_pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{
+	ssize_t w, done = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w = pwrite(fd, iov[i].iov_base, iov[i].iov_len, off + done);
+		if (w < 0)
+			return done ? done : -1;
+		done += w;
+		if ((size_t)w < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
 
 ssize_t
 os_pipe_to_file(int fd, int out, long long *off, size_t max)

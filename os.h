@@ -145,6 +145,9 @@ int os_notify_barrier(const char *path, int ms);
 
 /* raise the soft limit of open files to the hard one; the limit */
 long os_fd_limit(void);
+/* pwritev(2): iov at off in one write where we can (else one a part) */
+struct iovec;
+ssize_t os_pwritev(int fd, const struct iovec *iov, int n, off_t off);
 /* the capacity of a pipe: at least size bytes if we may, else as it is */
 void os_pipe_size(int fd, int size);
 /*

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -441,10 +442,14 @@ lookup(const char *s, const char **tab, size_t n)
 	return -1;
 }
 
+/* the numbers zeroed, the texts emptied: not the whole 3.5 kB (svctl
+ * status inits one a service, twice) */
 void
 status_init(struct status *st)
 {
-	memset(st, 0, sizeof(*st));
+	memset(st, 0, offsetof(struct status, waiting));
+	st->waiting[0] = st->deps[0] = st->blocked[0] = '\0';
+	st->why[0] = st->text[0] = st->bad[0] = '\0';
 	st->state = ST_DOWN;
 	st->want = WANT_UP;
 	st->exitcode = EXIT_NONE;
@@ -733,6 +738,7 @@ status_write(int dirfd, const struct status *st)
 	if ((r = overwrite(dirfd, buf, n)) < 0)
 		errno = e;           /* the first reason */
 out:
+	table_put(r == 0 ? buf : NULL, n);
 	e = errno;
 	free(buf);
 	errno = e;

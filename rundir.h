@@ -13,6 +13,8 @@
  *   log.spill what runsyssv took from log and has not written yet
  * RUNDIR/.sysmgr.lock (mode 0600) is held by the one sysmgr of RUNDIR,
  * RUNDIR/pid names it, and RUNDIR/.log is the FIFO of its log.
+ * RUNDIR/.status is the status table (table.c): a copy of every status,
+ * a slot of SLOT_SIZE bytes a service, for `svctl status` to read at once.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -34,6 +36,7 @@
 #define RD_SPILL   "log.spill"
 #define RD_MGRLOG  ".log"
 #define RD_MGRSPILL ".log.spill"
+#define RD_TABLE   ".status"
 
 enum { ST_DOWN, ST_STARTING, ST_UP, ST_BACKOFF, ST_STOPPING, ST_FAILED,
        ST_RELOADING, ST_COUNT };
@@ -147,6 +150,36 @@ int status_line(char *buf, size_t size, const char *name,
 /* key=value lines as svctl show prints them */
 int status_show(char *buf, size_t size, const char *name,
                 const struct status *st, int supervised);
+
+/*
+ * The status table (table.c).  sysmgr makes it (table_open with create)
+ * and gives each runsyssv a slot; runsyssv joins its slot with the fd of
+ * its lock, after which status_write() copies each status into it, and
+ * table_leave() empties it.  A reader loads it whole with /proc/locks;
+ * table_status() is then 1 and *st (unless st is NULL) for a service the
+ * table vouches for (its slot checks out and its lock is held), -1 when
+ * the run directory must be asked (svc_status_named).
+ */
+#define SLOT_SIZE 512
+#define SLOT_MAX 1048575
+struct table {
+	int ok;
+	char *buf;                    /* the file */
+	size_t len;
+	struct slotref *refs;         /* its valid slots, by name */
+	size_t nrefs;
+	struct lockent *locks;        /* the write locks, by inode */
+	size_t nlocks;
+};
+int table_open(int rundirfd, int create);
+int table_join(int fd, long slot, const char *name, int lockfd);
+void table_put(const char *text, size_t len);
+void table_leave(void);
+int table_read(int fd, struct table *t);
+long table_slot(const struct table *t, const char *name);
+int table_load(struct paths *p, struct table *t);
+int table_status(const struct table *t, const char *name, struct status *st);
+void table_free(struct table *t);
 
 /* control: runsyssv listens, svctl and sysmgr-depends send */
 struct ctlbuf {

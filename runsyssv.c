@@ -65,6 +65,7 @@ static struct {
 	struct paths paths;
 	char *script;         /* absolute path */
 	const char *name;
+	long slot;            /* in the status table, -1: none */
 	struct settings set;  /* of the current run */
 	struct stat seen;     /* of the script when set was read */
 	int state;            /* S_* */
@@ -97,7 +98,7 @@ static struct {
 
 typedef void action(void);
 
-#define SYNOPSIS "runsyssv [--] SCRIPT\n" \
+#define SYNOPSIS "runsyssv [-s SLOT] [--] SCRIPT\n" \
 	"environment: RUNDIR (" RUNDIR "), LOGDIR (" LOGDIR ")"
 
 static void
@@ -416,6 +417,7 @@ finish(void)
 	if (sv.state != S_DOWN && sv.state != S_FAILED)
 		enter(S_DOWN, -1, NULL);
 	unlinkat(sv.dirfd, "control", 0);
+	table_leave();
 	/* a removed service leaves nothing behind */
 	if (lstat(sv.script, &st) < 0 && errno == ENOENT)
 		svc_remove(&sv.paths, sv.name, sv.dirfd, sv.evdir);
@@ -1504,6 +1506,27 @@ take_original(void)
 		warnf("cannot write status:");
 }
 
+/* the slot sysmgr gave us (-s) in its status table: a copy of each status
+ * goes there (rundir.h) */
+static void
+join_table(void)
+{
+	int rfd, fd = -1;
+
+	if (sv.slot < 0)
+		return;
+	if ((rfd = open(sv.paths.rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fd = table_open(rfd, 0);
+		close(rfd);
+	}
+	if (fd < 0 || table_join(fd, sv.slot, sv.name, sv.lockfd) < 0) {
+		warnf("cannot use %s/%s, svctl status reads our status file:",
+		    sv.paths.rundir, RD_TABLE);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* the run directory: create it, take its lock, listen on its control */
 static void
 take_rundir(void)
@@ -1521,6 +1544,7 @@ take_rundir(void)
 	}
 	if (sv.lockfd < 0)
 		die(EXIT_SYSTEM, "cannot lock %s/%s/lock:", sv.paths.rundir, sv.name);
+	join_table();
 	if ((sv.ctlfd = ctl_listen(sv.dirfd, &sv.ctlkeep)) < 0)
 		die(EXIT_SYSTEM, "cannot create %s/%s/control:",
 		    sv.paths.rundir, sv.name);
@@ -1671,23 +1695,28 @@ int
 main(int argc, char *argv[])
 {
 	char shown[256], *arg;
+	unsigned long long slot;
+	int opt;
 
 	prog_init("runsyssv", SYNOPSIS, argc, argv);
-	if (argc > 1 && !strcmp(argv[1], "--")) {
-		argv++;
-		argc--;
-	} else if (argc > 1 && argv[1][0] == '-' && argv[1][1])
+	sv.slot = -1;
+	while ((opt = getopt(argc, argv, "+s:")) != -1) {
+		if (opt != 's' || parse_ull(optarg, SLOT_MAX, &slot) < 0)
+			usage();
+		sv.slot = (long)slot;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
 		usage();
-	if (argc != 2)
-		usage();
-	if (!(sv.script = abs_dup(argv[1])))
+	if (!(sv.script = abs_dup(argv[0])))
 		die(errno == ENOMEM ? EXIT_SYSTEM : EXIT_USAGE, "%s:",
-		    printable(shown, sizeof(shown), argv[1]));
+		    printable(shown, sizeof(shown), argv[0]));
 	if (!(arg = strdup(sv.script)))
 		die(EXIT_SYSTEM, "strdup:");
 	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
-		    printable(shown, sizeof(shown), argv[1]));
+		    printable(shown, sizeof(shown), argv[0]));
 	setprogname(sv.name);
 	setup();
 	loop();

@@ -41,7 +41,8 @@ static const struct {
 
 struct target {
 	const char *name;
-	struct status before;
+	struct status *before;  /* as we sent the command (not for status:
+	                           1000 of them would be 3.5 MB touched) */
 	int pending;
 };
 
@@ -54,6 +55,8 @@ static struct {
 	struct target *t;
 	struct sub *subs;     /* subs[i] wakes us when t[i]'s status changes */
 	char **names;         /* of SYSDIR, when listing every service */
+	struct table table;   /* RUNDIR/.status, then */
+	struct status *before; /* for control commands, a target each */
 	size_t n;
 	int rc;
 } c;
@@ -71,12 +74,21 @@ fail(int rc)
 		c.rc = rc;
 }
 
-/* the status of t; 0 when it is not supervised, -1 (said) when unreadable */
+/* the status of t; 0 when it is not supervised, -1 (said) when unreadable,
+ * -2 when listing and t is not a service after all */
 static int
 get(const struct target *t, struct status *st)
 {
-	int r = svc_status_named(&c.paths, t->name, st);
+	const char *why;
+	int r = table_status(&c.table, t->name, st);
 
+	if (r > 0)
+		return r;
+	/* listing: a name the table vouches for is a service; any other
+	 * must be checked */
+	if (c.names && service_check(c.paths.sysdir, t->name, &why) < 0)
+		return -2;
+	r = svc_status_named(&c.paths, t->name, st);
 	/* a corrupt file: the request failed; a failed call: 111 */
 	if (r < 0) {
 		warnf("%s: cannot read status:", t->name);
@@ -88,6 +100,7 @@ get(const struct target *t, struct status *st)
 static void
 status(const struct target *t, int show)
 {
+	static int shown;
 	char buf[STATUS_MAX];
 	struct status st;
 	int r = get(t, &st);
@@ -96,9 +109,9 @@ status(const struct target *t, int show)
 		return;
 	if (show) {
 		status_show(buf, sizeof(buf), t->name, &st, r);
-		fputs(buf, stdout);
-		if (t != &c.t[c.n - 1])
+		if (shown++)
 			putchar('\n');
+		fputs(buf, stdout);
 		return;
 	}
 	status_line(buf, sizeof(buf), t->name, &st, r);
@@ -111,7 +124,7 @@ status(const struct target *t, int show)
 static int
 reached(const struct target *t, const struct status *st)
 {
-	const struct status *b = &t->before;
+	const struct status *b = t->before;
 	int started = st->starts > b->starts;
 
 	switch (c.cmd) {
@@ -177,11 +190,12 @@ send(struct target *t)
 		return;
 	}
 	/* an unreadable status does not stop control: runsyssv rewrites it */
-	r = fd < 0 ? 0 : svc_status(fd, &t->before);
+	status_init(t->before);
+	r = fd < 0 ? 0 : svc_status(fd, t->before);
 	if (r == 0) {
 		warnf("%s: not supervised", t->name);
 		fail(EXIT_FAIL);
-	} else if ((c.cmd == C_RELOAD || c.cmd == C_SIGNAL) && t->before.pid <= 0) {
+	} else if ((c.cmd == C_RELOAD || c.cmd == C_SIGNAL) && t->before->pid <= 0) {
 		warnf("%s: not running", t->name);
 		fail(EXIT_FAIL);
 	} else {
@@ -262,29 +276,35 @@ wait_all(void)
 static void
 targets(int argc, char *argv[])
 {
-	const char *why, *name;
+	const char *name;
 	int i, n = argc, exists;
 
 	if (!argc && (c.cmd == C_STATUS || c.cmd == C_SHOW)) {
 		if ((n = service_list(c.paths.sysdir, &c.names)) < 0)
 			die(EXIT_SYSTEM, "%s:", c.paths.sysdir);
+		/* one file for all, where it vouches; else each service's */
+		if (!getenv("SVCTL_NO_TABLE"))
+			(void)table_load(&c.paths, &c.table);
 	} else if (!argc)
 		usage();
 	if (!(c.t = calloc((size_t)n + 1, sizeof(*c.t))) ||
-	    !(c.subs = calloc((size_t)n + 1, sizeof(*c.subs))))
+	    !(c.subs = calloc((size_t)n + 1, sizeof(*c.subs))) ||
+	    (c.cmd != C_STATUS && c.cmd != C_SHOW &&
+	    !(c.before = calloc((size_t)n + 1, sizeof(*c.before)))))
 		die(EXIT_SYSTEM, "calloc:");
 	for (i = 0; i <= n; i++)
 		c.subs[i].fd = c.subs[i].evfd = -1;
 	for (i = 0; i < n; i++) {
-		if (c.names) {
-			name = c.names[i];   /* listing: only services */
-			if (service_check(c.paths.sysdir, name, &why) < 0)
-				continue;
-		} else if (!(name = service_arg(c.paths.sysdir, argv[i], &exists))) {
+		if (c.names)
+			name = c.names[i];   /* listing: get() skips what is
+			                        not a service */
+		else if (!(name = service_arg(c.paths.sysdir, argv[i], &exists))) {
 			/* said; the others are acted on all the same */
 			fail(EXIT_USAGE);
 			continue;
 		}
+		if (c.before)
+			c.t[c.n].before = &c.before[c.n];
 		c.t[c.n++].name = name;
 	}
 }

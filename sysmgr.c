@@ -31,6 +31,7 @@ struct svc {
 	long long spawned;    /* mono_ms of the start of runsyssv */
 	long long retry;      /* mono_ms of the next attempt, 0 for none */
 	int delay;            /* seconds to the next attempt after that */
+	long slot;            /* its slot of the status table, -1: none */
 	/* at shutdown */
 	char *deps;           /* what it waited for */
 	unsigned long stop;   /* its stop-timeout */
@@ -59,6 +60,10 @@ static struct {
 	int absent;               /* SYSDIR is gone: said, and waited for */
 	int stopping;
 	long long rescan;         /* next periodic scan, 0 for none */
+	int table;                /* RUNDIR/.status, -1: none */
+	struct table found;       /* its slots at our start: the adopted */
+	unsigned char *slots;     /* slots given, 1 each */
+	size_t nslots;
 } m;
 
 #define SYNOPSIS "sysmgr [-f]\n" \
@@ -106,6 +111,7 @@ add(const char *name)
 	memset(s, 0, sizeof(*s));
 	memcpy(s->name, name, strlen(name) + 1);
 	s->pidfd = -1;
+	s->slot = -1;
 	return s;
 }
 
@@ -122,6 +128,8 @@ drop_pidfd(struct svc *s)
 static void
 del(struct svc *s)
 {
+	if (s->slot >= 0 && (size_t)s->slot < m.nslots)
+		m.slots[s->slot] = 0;
 	drop_pidfd(s);
 	free(s->deps);
 	*s = m.svc[--m.n];
@@ -177,13 +185,46 @@ retry_later(struct svc *s)
 	return d;
 }
 
+/* s's slot in the status table: the one its adopted runsyssv writes, or
+ * the first free; -1 without a table (or memory) */
+static long
+slot_for(struct svc *s, long want)
+{
+	size_t i = 0, cap;
+	void *p;
+
+	if (m.table < 0 || s->slot >= 0)
+		return s->slot;
+	if (want >= 0 && (size_t)want < m.nslots && !m.slots[want])
+		i = (size_t)want;
+	else if (want >= 0 && (size_t)want >= m.nslots)
+		i = (size_t)want;
+	else
+		while (i < m.nslots && m.slots[i])
+			i++;
+	if (i > SLOT_MAX)
+		return -1;
+	if (i >= m.nslots) {
+		cap = m.nslots ? m.nslots * 2 : 256;
+		while (cap <= i)
+			cap *= 2;
+		if (!(p = realloc(m.slots, cap)))
+			return -1;
+		m.slots = p;
+		memset(m.slots + m.nslots, 0, cap - m.nslots);
+		m.nslots = cap;
+	}
+	m.slots[i] = 1;
+	return s->slot = (long)i;
+}
+
 /* a runsyssv, not waited for: a failed exec is said by the child, and
  * its exit 127 seen by gone() */
 static void
 spawn(struct svc *s)
 {
-	char script[PATH_MAX];
-	char *argv[] = { "runsyssv", "--", script, NULL };
+	char script[PATH_MAX], slot[24];
+	char *argv[] = { "runsyssv", "--", script, NULL, NULL, NULL };
 	struct spawn sp;
 	pid_t pid;
 
@@ -194,6 +235,12 @@ spawn(struct svc *s)
 		say(s->name, "cannot run runsyssv, retrying in %d s:",
 		    retry_later(s));
 		return;
+	}
+	if (slot_for(s, -1) >= 0 && fmt(slot, sizeof(slot), "%ld", s->slot) >= 0) {
+		argv[1] = "-s";
+		argv[2] = slot;
+		argv[3] = "--";
+		argv[4] = script;
 	}
 	os_spawn_init(&sp, m.runsyssv, argv);
 	sp.leader = SPAWN_SESSION;
@@ -269,6 +316,7 @@ ensure(struct svc *s)
 	s->pid = pid;
 	s->child = 0;
 	s->spawned = mono_ms();
+	slot_for(s, table_slot(&m.found, s->name));
 	say(s->name, "adopted runsyssv (pid %ld)", (long)pid);
 	if (unwatched(s) && !m.rescan)
 		schedule_scan();
@@ -835,6 +883,17 @@ take_dirs(void)
 	close(fd);
 }
 
+/* the status table, and the slots the runsyssv we may adopt write */
+static void
+open_table(void)
+{
+	if ((m.table = table_open(m.rundirfd, 1)) < 0)
+		warnf("cannot use %s/%s, svctl status reads every status file:",
+		    m.paths.rundir, RD_TABLE);
+	else if (table_read(m.table, &m.found) < 0)
+		memset(&m.found, 0, sizeof(m.found));
+}
+
 static void
 setup(void)
 {
@@ -860,7 +919,9 @@ setup(void)
 	    sig_ignore(ign, LEN(ign)) < 0)
 		die(EXIT_SYSTEM, "signals:");
 	sig_prepare();
+	open_table();
 	attach();
+	table_free(&m.found);      /* the adopted have their slots */
 	if (m.absent)
 		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
 	stop_orphans();
