@@ -658,6 +658,7 @@ static void
 shutdown(void)
 {
 	struct status st;
+	struct table t;
 	size_t i;
 
 	if (m.stopping)
@@ -665,16 +666,20 @@ shutdown(void)
 	m.stopping = 1;
 	warnf("stopping every service");
 	qsort(m.svc, m.n, sizeof(*m.svc), by_name);
+	/* the order comes from every status: the table's, where it vouches */
+	if (m.table < 0 || table_load(&m.paths, &t) < 0)
+		memset(&t, 0, sizeof(t));
 	for (i = 0; i < m.n; i++) {
 		m.svc[i].retry = 0;
 		m.svc[i].stop = STOP_TIMEOUT;
-		if (m.svc[i].pid <= 0 ||
-		    svc_status_named(&m.paths, m.svc[i].name, &st) <= 0)
+		if (m.svc[i].pid <= 0 || (table_status(&t, m.svc[i].name, &st) < 0 &&
+		    svc_status_named(&m.paths, m.svc[i].name, &st) <= 0))
 			continue;
 		m.svc[i].stop = st.stoptimeout;
 		if (st.deps[0])
 			m.svc[i].deps = strdup(st.deps);
 	}
+	table_free(&t);
 	for (i = 0; i < m.n; i++)
 		if (m.svc[i].pid > 0)
 			need(&m.svc[i], 1);
