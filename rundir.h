@@ -156,9 +156,9 @@ int status_show(char *buf, size_t size, const char *name,
  * and gives each runsyssv a slot; runsyssv joins its slot with the fd of
  * its lock, after which status_write() copies each status into it, and
  * table_leave() empties it.  A reader loads it whole with /proc/locks;
- * table_status() is then 1 and *st (unless st is NULL) for a service the
- * table vouches for (its slot checks out and its lock is held), -1 when
- * the run directory must be asked (svc_status_named).
+ * table_status() is then 1 and *st for a service the table vouches for
+ * (its slot checks out and its lock is held), -1 when the run directory
+ * must be asked (svc_status_named).
  */
 #define SLOT_SIZE 512
 #define SLOT_MAX 1048575

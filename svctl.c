@@ -190,7 +190,6 @@ send(struct target *t)
 		return;
 	}
 	/* an unreadable status does not stop control: runsyssv rewrites it */
-	status_init(t->before);
 	r = fd < 0 ? 0 : svc_status(fd, t->before);
 	if (r == 0) {
 		warnf("%s: not supervised", t->name);

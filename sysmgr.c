@@ -195,9 +195,7 @@ slot_for(struct svc *s, long want)
 
 	if (m.table < 0 || s->slot >= 0)
 		return s->slot;
-	if (want >= 0 && (size_t)want < m.nslots && !m.slots[want])
-		i = (size_t)want;
-	else if (want >= 0 && (size_t)want >= m.nslots)
+	if (want >= 0 && ((size_t)want >= m.nslots || !m.slots[want]))
 		i = (size_t)want;
 	else
 		while (i < m.nslots && m.slots[i])
@@ -666,9 +664,11 @@ shutdown(void)
 	m.stopping = 1;
 	warnf("stopping every service");
 	qsort(m.svc, m.n, sizeof(*m.svc), by_name);
-	/* the order comes from every status: the table's, where it vouches */
-	if (m.table < 0 || table_load(&m.paths, &t) < 0)
-		memset(&t, 0, sizeof(t));
+	/* the order comes from every status: the table's, where it vouches
+	 * (a table that cannot be loaded is left empty) */
+	memset(&t, 0, sizeof(t));
+	if (m.table >= 0)
+		(void)table_load(&m.paths, &t);
 	for (i = 0; i < m.n; i++) {
 		m.svc[i].retry = 0;
 		m.svc[i].stop = STOP_TIMEOUT;
@@ -895,8 +895,8 @@ open_table(void)
 	if ((m.table = table_open(m.rundirfd, 1)) < 0)
 		warnf("cannot use %s/%s, svctl status reads every status file:",
 		    m.paths.rundir, RD_TABLE);
-	else if (table_read(m.table, &m.found) < 0)
-		memset(&m.found, 0, sizeof(m.found));
+	else
+		(void)table_read(m.table, &m.found);  /* empty when it fails */
 }
 
 static void

@@ -58,14 +58,12 @@ hash(const void *buf, size_t n, uint64_t h)
 	return h;
 }
 
-/* the sum of a slot: its fields, its name, its text */
+/* the sum of a slot: its fields (after the sum), its name, its text */
 static uint64_t
-slot_sum(const unsigned char *rec, size_t nl, size_t len)
+slot_sum(const unsigned char *head, const void *name, size_t nl,
+         const void *text, size_t len)
 {
-	uint64_t h = hash(rec + 8, HEAD - 8, SEED);
-
-	h = hash(rec + HEAD, nl, h);
-	return hash(rec + HEAD + nl, len, h);
+	return hash(text, len, hash(name, nl, hash(head + 8, HEAD - 8, SEED)));
 }
 
 static void
@@ -167,9 +165,7 @@ table_put(const char *text, size_t len)
 		put32(head + 16, me.major);
 		put32(head + 20, me.minor);
 		memcpy(head + 24, &me.ino, 8);
-		sum = hash(head + 8, HEAD - 8, SEED);
-		sum = hash(me.name, nl, sum);
-		sum = hash(text, len, sum);
+		sum = slot_sum(head, me.name, nl, text, len);
 		memcpy(head, &sum, 8);
 		total += nl + len;
 	} else
@@ -331,7 +327,7 @@ index_slots(struct table *t)
 		len = get32(r + 12);
 		if (!nl || nl > NAME_MAX || HEAD + nl + len > SLOT_SIZE ||
 		    i + HEAD + nl + len > t->len ||
-		    get64(r) != slot_sum(r, nl, len))
+		    get64(r) != slot_sum(r, r + HEAD, nl, r + HEAD + nl, len))
 			continue;
 		s[t->nrefs].name = (const char *)r + HEAD;
 		s[t->nrefs].nl = nl;
@@ -375,19 +371,27 @@ table_read(int fd, struct table *t)
 	return 0;
 }
 
-/* the slot whose name is name, -1 for none */
-long
-table_slot(const struct table *t, const char *name)
+/* the valid slot of name, NULL for none */
+static const struct slotref *
+find(const struct table *t, const char *name)
 {
-	struct slotref key, *s;
+	struct slotref key;
 
 	key.name = name;
 	key.nl = strlen(name);
 	key.rec = NULL;
-	if (!t->refs ||
-	    !(s = bsearch(&key, t->refs, t->nrefs, sizeof(*s), by_name)))
-		return -1;
-	return (long)((s->rec - (const unsigned char *)t->buf) / SLOT_SIZE);
+	if (!t->refs)
+		return NULL;
+	return bsearch(&key, t->refs, t->nrefs, sizeof(key), by_name);
+}
+
+/* the slot whose name is name, -1 for none */
+long
+table_slot(const struct table *t, const char *name)
+{
+	const struct slotref *s = find(t, name);
+
+	return s ? (long)((s->rec - (const unsigned char *)t->buf) / SLOT_SIZE) : -1;
 }
 
 int
@@ -426,37 +430,32 @@ table_free(struct table *t)
 int
 table_status(const struct table *t, const char *name, struct status *st)
 {
-	struct slotref key, *s;
+	const struct slotref *s;
 	struct lockent want, *l;
 	unsigned char rec[SLOT_SIZE];
 	char text[SLOT_SIZE];
 	size_t len, avail;
 
-	if (!t->ok)
-		return -1;
-	key.name = name;
-	key.nl = strlen(name);
-	key.rec = NULL;
-	if (!(s = bsearch(&key, t->refs, t->nrefs, sizeof(*s), by_name)))
+	if (!t->ok || !(s = find(t, name)))
 		return -1;
 	/* the slot may be rewritten as we read: all from a copy, checked */
 	avail = t->len - (size_t)(s->rec - (const unsigned char *)t->buf);
-	memcpy(rec, s->rec, avail < SLOT_SIZE ? avail : SLOT_SIZE);
+	if (avail > SLOT_SIZE)
+		avail = SLOT_SIZE;
+	memcpy(rec, s->rec, avail);
 	len = get32(rec + 12);
-	if (get32(rec + 8) != key.nl || HEAD + key.nl + len > SLOT_SIZE ||
-	    HEAD + key.nl + len > avail ||
-	    get64(rec) != slot_sum(rec, key.nl, len) ||
-	    memcmp(rec + HEAD, name, key.nl))
+	if (get32(rec + 8) != s->nl || HEAD + s->nl + len > avail ||
+	    get64(rec) != slot_sum(rec, rec + HEAD, s->nl, rec + HEAD + s->nl, len) ||
+	    memcmp(rec + HEAD, name, s->nl))
 		return -1;
 	want.major = get32(rec + 16);
 	want.minor = get32(rec + 20);
 	want.ino = get64(rec + 24);
+	want.pid = 0;             /* not a key: by_ino() compares the rest */
 	if (!(l = bsearch(&want, t->locks, t->nlocks, sizeof(*l), by_ino)) ||
 	    l->pid <= 0)
 		return -1;
-	if (!st)
-		return 1;
-	memcpy(text, rec + HEAD + key.nl, len);
+	memcpy(text, rec + HEAD + s->nl, len);
 	text[len] = '\0';
 	if (strlen(text) != len || status_parse(text, st) < 0)
 		return -1;
