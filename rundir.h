@@ -98,9 +98,10 @@ int service_check(const char *sysdir, const char *name, const char **why);
  * *exists is then 1 for an entry of SYSDIR that is not a service.
  */
 const char *service_arg(const char *sysdir, char *arg, int *exists);
-/* scandir(3) of the entries of SYSDIR that may be services, sorted */
+/* the entries of SYSDIR that may be services, sorted (strcmp), their
+ * number; one block, for service_list_free() */
 int service_list(const char *sysdir, char ***names);
-void service_list_free(char **names, int n);
+void service_list_free(char **names);
 
 /*
  * RUNDIR/name as a directory fd; with create, RUNDIR and it are made when
@@ -133,6 +134,10 @@ const char *want_name(int want);
 void status_init(struct status *st);
 /* the status file as it is: parse text, read or write it */
 int status_parse(const char *buf, struct status *st);
+/* the binary form of a status (the status table's), its length or -1
+ * when it does not fit; back into a status, 0 or -1 when invalid */
+int status_pack(char *buf, size_t size, const struct status *st);
+int status_unpack(const char *buf, size_t len, struct status *st);
 int status_load(int dirfd, struct status *st);
 int status_write(int dirfd, const struct status *st);
 /*
@@ -173,7 +178,7 @@ struct table {
 };
 int table_open(int rundirfd, int create);
 int table_join(int fd, long slot, const char *name, int lockfd);
-void table_put(const char *text, size_t len);
+void table_put(const char *rec, size_t len);
 void table_leave(void);
 int table_read(int fd, struct table *t);
 long table_slot(const struct table *t, const char *name);

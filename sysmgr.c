@@ -395,7 +395,7 @@ rescan(void)
 		m.svc[j].mark = 0;
 	for (i = 0; i < n; i++)
 		check(names[i]);
-	service_list_free(names, n);
+	service_list_free(names);
 	/* from the end: del() moves the last entry into the place of one */
 	for (j = m.n; j-- > 0;)
 		if (!m.svc[j].mark && (m.svc[j].valid || m.svc[j].warned))
@@ -508,7 +508,7 @@ stop_orphans(void)
 		    why, (long)pid);
 		kill(pid, SIGTERM);
 	}
-	service_list_free(names, n);
+	service_list_free(names);
 }
 
 static void

@@ -25,7 +25,7 @@
 #include "rundir.h"
 #include "util.h"
 
-/* a slot: sum, then the fields it covers, then name and status text */
+/* a slot: sum, then the fields it covers, then the name and the status (status_pack) */
 #define HEAD 32                /* sum 8, namelen 4, len 4, major 4, minor 4,
                                   inode 8 */
 #define LOCKS_MAX (64L << 20)  /* of /proc/locks, read at most */
@@ -38,7 +38,9 @@ static struct {
 	uint64_t ino;
 } me = { -1, -1, NULL, 0, 0, 0 };
 
-#define SEED 14695981039346656037ULL
+/* the seed of the checksum, one for each format of the record: a slot
+ * of another format (an older runsyssv's) never checks out */
+#define SEED 0x5359534d47520002ULL   /* "SYSMGR", format 2: binary */
 
 /* a checksum of n bytes, 8 at a time, chained from h */
 static uint64_t
@@ -58,12 +60,12 @@ hash(const void *buf, size_t n, uint64_t h)
 	return h;
 }
 
-/* the sum of a slot: its fields (after the sum), its name, its text */
+/* the sum of a slot: its fields (after the sum), its name, its record */
 static uint64_t
 slot_sum(const unsigned char *head, const void *name, size_t nl,
-         const void *text, size_t len)
+         const void *rec, size_t len)
 {
-	return hash(text, len, hash(name, nl, hash(head + 8, HEAD - 8, SEED)));
+	return hash(rec, len, hash(name, nl, hash(head + 8, HEAD - 8, SEED)));
 }
 
 static void
@@ -142,11 +144,11 @@ table_join(int fd, long slot, const char *name, int lockfd)
 	return 0;
 }
 
-/* the status text of our service into our slot; an empty slot when it
- * does not fit (readers then go to the file).  No slot-sized buffer: a
- * runsyssv's stack stays as deep as it was. */
+/* the status of our service (status_pack) into our slot; an empty slot
+ * when it does not fit (readers then go to the file).  No slot-sized
+ * buffer: a runsyssv's stack stays as deep as it was. */
 void
-table_put(const char *text, size_t len)
+table_put(const char *rec, size_t len)
 {
 	unsigned char head[HEAD];
 	struct iovec iov[3];
@@ -157,15 +159,15 @@ table_put(const char *text, size_t len)
 	if (me.fd < 0)
 		return;
 	memset(head, 0, sizeof(head));
-	nl = text ? strlen(me.name) : 0;
+	nl = rec ? strlen(me.name) : 0;
 	total = HEAD;
-	if (text && HEAD + nl + len <= SLOT_SIZE) {
+	if (rec && HEAD + nl + len <= SLOT_SIZE) {
 		put32(head + 8, (uint32_t)nl);
 		put32(head + 12, (uint32_t)len);
 		put32(head + 16, me.major);
 		put32(head + 20, me.minor);
 		memcpy(head + 24, &me.ino, 8);
-		sum = slot_sum(head, me.name, nl, text, len);
+		sum = slot_sum(head, me.name, nl, rec, len);
 		memcpy(head, &sum, 8);
 		total += nl + len;
 	} else
@@ -174,7 +176,7 @@ table_put(const char *text, size_t len)
 	iov[0].iov_len = HEAD;
 	iov[1].iov_base = (void *)me.name;
 	iov[1].iov_len = nl;
-	iov[2].iov_base = (void *)text;
+	iov[2].iov_base = (void *)rec;
 	iov[2].iov_len = len;
 	if (os_pwritev(me.fd, iov, 3, at) == (ssize_t)total)
 		return;
@@ -193,6 +195,10 @@ table_leave(void)
 
 /* --- reading ---------------------------------------------------------- */
 
+/* Two hash tables, filled once and looked up once a service (no sort:
+ * sorting and bsearch() were a fifth of `svctl status` over 1000):
+ * the write locks by device and inode, the valid slots by name.  A slot
+ * of a table is empty while its pid, or its rec, is 0. */
 struct lockent {
 	uint32_t major, minor;
 	uint64_t ino;
@@ -202,29 +208,58 @@ struct lockent {
 struct slotref {
 	const char *name;
 	size_t nl;
-	const unsigned char *rec;
+	const unsigned char *rec;      /* NULL: the name is in two slots */
+	int used;
 };
 
-static int
-by_ino(const void *a, const void *b)
+/* a power of two at least twice n (half full at most), or 0 */
+static size_t
+buckets(size_t n)
 {
-	const struct lockent *x = a, *y = b;
+	size_t b = 16;
 
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	if (x->major != y->major)
-		return x->major < y->major ? -1 : 1;
-	return x->minor < y->minor ? -1 : x->minor > y->minor;
+	while (b < 2 * n)
+		if ((b *= 2) > ((size_t)-1) / 4)
+			return 0;
+	return b;
 }
 
-static int
-by_name(const void *a, const void *b)
+static size_t
+lock_hash(uint32_t major, uint32_t minor, uint64_t ino)
 {
-	const struct slotref *x = a, *y = b;
-	size_t n = x->nl < y->nl ? x->nl : y->nl;
-	int c = memcmp(x->name, y->name, n);
+	uint64_t h = (ino ^ ((uint64_t)major << 44) ^ ((uint64_t)minor << 24)) *
+	    0x9E3779B97F4A7C15ULL;
 
-	return c ? c : (x->nl > y->nl) - (x->nl < y->nl);
+	return (size_t)(h >> 17);
+}
+
+/* the entry of the lock of that file: found, or where it goes */
+static struct lockent *
+lock_at(const struct table *t, uint32_t major, uint32_t minor, uint64_t ino)
+{
+	size_t i = lock_hash(major, minor, ino) & (t->nlocks - 1);
+	struct lockent *e;
+
+	for (;; i = (i + 1) & (t->nlocks - 1)) {
+		e = &t->locks[i];
+		if (!e->pid || (e->ino == ino && e->major == major &&
+		    e->minor == minor))
+			return e;
+	}
+}
+
+/* the entry of name: found, or where it goes */
+static struct slotref *
+ref_at(const struct table *t, const char *name, size_t nl)
+{
+	size_t i = (size_t)hash(name, nl, SEED) & (t->nrefs - 1);
+	struct slotref *r;
+
+	for (;; i = (i + 1) & (t->nrefs - 1)) {
+		r = &t->refs[i];
+		if (!r->used || (r->nl == nl && !memcmp(r->name, name, nl)))
+			return r;
+	}
 }
 
 /* the whole of an open file into a buffer of its own (NUL-terminated) */
@@ -261,13 +296,76 @@ slurp(int fd, size_t *len, size_t max)
 	return buf;
 }
 
-/* "1: POSIX  ADVISORY  WRITE 3013 00:29:9994 0 EOF": the write locks */
+/* the number at *p in base 10 or 16, *p moved past it (strtoull(3)
+ * with its locale, sign and base prefixes was a tenth of the time) */
+static uint64_t
+num(const char **p, unsigned base)
+{
+	uint64_t v = 0;
+	unsigned d;
+
+	for (;; ++*p) {
+		if (**p >= '0' && **p <= '9')
+			d = (unsigned)(**p - '0');
+		else if (base == 16 && **p >= 'a' && **p <= 'f')
+			d = (unsigned)(**p - 'a' + 10);
+		else
+			return v;
+		v = v * base + d;
+	}
+}
+
+/* one line of /proc/locks into the table when it is a write lock held by
+ * a process: "1: POSIX  ADVISORY  WRITE 3013 00:29:9994 0 EOF" (a waiter,
+ * "1: -> POSIX ...", holds nothing) */
+static void
+add_lock(struct table *t, const char *line, const char *eol)
+{
+	const char *p;
+	uint32_t major, minor;
+	uint64_t ino;
+	long pid;
+	struct lockent *e;
+
+	if (!(p = memchr(line, ':', (size_t)(eol - line))))
+		return;
+	for (p++; *p == ' '; p++)
+		;
+	if (p[0] == '-' && p[1] == '>')
+		return;
+	for (p--; p < eol && (p = memchr(p, ' ', (size_t)(eol - p))); p++)
+		if (eol - p > 7 && !memcmp(p, " WRITE ", 7))
+			break;
+	if (!p || p >= eol || p[7] < '1' || p[7] > '9')
+		return;                     /* no pid: an OFD lock */
+	p += 7;
+	pid = (long)num(&p, 10);
+	if (*p++ != ' ')
+		return;
+	major = (uint32_t)num(&p, 16);
+	if (*p++ != ':')
+		return;
+	minor = (uint32_t)num(&p, 16);
+	if (*p++ != ':')
+		return;
+	ino = num(&p, 10);
+	if (*p != ' ' || pid <= 0)
+		return;
+	e = lock_at(t, major, minor, ino);
+	if (!e->pid) {
+		e->major = major;
+		e->minor = minor;
+		e->ino = ino;
+		e->pid = pid;
+	}
+}
+
 static int
 read_locks(struct table *t)
 {
-	char *buf, *line, *next, *p, *end;
-	struct lockent *e;
-	size_t len, cap = 0;
+	const char *line, *eol;
+	char *buf;
+	size_t len, lines = 0;
 	int fd;
 
 	if ((fd = open("/proc/locks", O_RDONLY | O_CLOEXEC)) < 0)
@@ -276,36 +374,18 @@ read_locks(struct table *t)
 	close(fd);
 	if (!buf)
 		return -1;
-	for (line = buf; *line; line = next) {
-		if ((next = strchr(line, '\n')))
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		/* a waiter ("->") holds nothing */
-		if (strstr(line, "->") || !(p = strstr(line, " WRITE ")))
-			continue;
-		if (t->nlocks == cap) {
-			cap = cap ? cap * 2 : 256;
-			if (!(e = realloc(t->locks, cap * sizeof(*e)))) {
-				free(buf);
-				return -1;
-			}
-			t->locks = e;
-		}
-		e = &t->locks[t->nlocks];
-		e->pid = strtol(p + 7, &end, 10);
-		e->major = (uint32_t)strtoul(end, &end, 16);
-		if (*end++ != ':')
-			continue;
-		e->minor = (uint32_t)strtoul(end, &end, 16);
-		if (*end++ != ':')
-			continue;
-		e->ino = strtoull(end, &end, 10);
-		if (*end == ' ')
-			t->nlocks++;
+	for (line = buf; (eol = memchr(line, '\n', len - (size_t)(line - buf)));
+	    line = eol + 1)
+		lines++;
+	if (!(t->nlocks = buckets(lines)) ||
+	    !(t->locks = calloc(t->nlocks, sizeof(*t->locks)))) {
+		free(buf);
+		return -1;
 	}
+	for (line = buf; (eol = memchr(line, '\n', len - (size_t)(line - buf)));
+	    line = eol + 1)
+		add_lock(t, line, eol);
 	free(buf);
-	qsort(t->locks, t->nlocks, sizeof(*t->locks), by_ino);
 	return 0;
 }
 
@@ -315,12 +395,12 @@ index_slots(struct table *t)
 {
 	const unsigned char *r;
 	struct slotref *s;
-	size_t i, k, nl, len;
+	size_t i, nl, len;
 
-	if (!(t->refs = calloc(t->len / SLOT_SIZE + 1, sizeof(*t->refs))))
+	if (!(t->nrefs = buckets(t->len / SLOT_SIZE + 1)) ||
+	    !(t->refs = calloc(t->nrefs, sizeof(*t->refs))))
 		return -1;
-	s = t->refs;
-	/* the last slot ends where its text does */
+	/* the last slot ends where its record does */
 	for (i = 0; i + HEAD <= t->len; i += SLOT_SIZE) {
 		r = (const unsigned char *)t->buf + i;
 		nl = get32(r + 8);
@@ -329,18 +409,16 @@ index_slots(struct table *t)
 		    i + HEAD + nl + len > t->len ||
 		    get64(r) != slot_sum(r, r + HEAD, nl, r + HEAD + nl, len))
 			continue;
-		s[t->nrefs].name = (const char *)r + HEAD;
-		s[t->nrefs].nl = nl;
-		s[t->nrefs++].rec = r;
-	}
-	qsort(s, t->nrefs, sizeof(*s), by_name);
-	for (i = k = 0; i < t->nrefs; i++) {
-		if ((i > 0 && !by_name(&s[i - 1], &s[i])) ||
-		    (i + 1 < t->nrefs && !by_name(&s[i], &s[i + 1])))
+		s = ref_at(t, (const char *)r + HEAD, nl);
+		if (s->used) {
+			s->rec = NULL;
 			continue;
-		s[k++] = s[i];
+		}
+		s->name = (const char *)r + HEAD;
+		s->nl = nl;
+		s->rec = r;
+		s->used = 1;
 	}
-	t->nrefs = k;
 	return 0;
 }
 
@@ -375,14 +453,12 @@ table_read(int fd, struct table *t)
 static const struct slotref *
 find(const struct table *t, const char *name)
 {
-	struct slotref key;
+	const struct slotref *s;
 
-	key.name = name;
-	key.nl = strlen(name);
-	key.rec = NULL;
 	if (!t->refs)
 		return NULL;
-	return bsearch(&key, t->refs, t->nrefs, sizeof(key), by_name);
+	s = ref_at(t, name, strlen(name));
+	return s->used && s->rec ? s : NULL;
 }
 
 /* the slot whose name is name, -1 for none */
@@ -431,9 +507,8 @@ int
 table_status(const struct table *t, const char *name, struct status *st)
 {
 	const struct slotref *s;
-	struct lockent want, *l;
+	const struct lockent *l;
 	unsigned char rec[SLOT_SIZE];
-	char text[SLOT_SIZE];
 	size_t len, avail;
 
 	if (!t->ok || !(s = find(t, name)))
@@ -448,16 +523,10 @@ table_status(const struct table *t, const char *name, struct status *st)
 	    get64(rec) != slot_sum(rec, rec + HEAD, s->nl, rec + HEAD + s->nl, len) ||
 	    memcmp(rec + HEAD, name, s->nl))
 		return -1;
-	want.major = get32(rec + 16);
-	want.minor = get32(rec + 20);
-	want.ino = get64(rec + 24);
-	want.pid = 0;             /* not a key: by_ino() compares the rest */
-	if (!(l = bsearch(&want, t->locks, t->nlocks, sizeof(*l), by_ino)) ||
-	    l->pid <= 0)
+	l = lock_at(t, get32(rec + 16), get32(rec + 20), get64(rec + 24));
+	if (!l->pid)
 		return -1;
-	memcpy(text, rec + HEAD + s->nl, len);
-	text[len] = '\0';
-	if (strlen(text) != len || status_parse(text, st) < 0)
+	if (status_unpack((const char *)rec + HEAD + s->nl, len, st) < 0)
 		return -1;
 	st->supervisor = (pid_t)l->pid;
 	return 1;

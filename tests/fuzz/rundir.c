@@ -2,9 +2,11 @@
 /*
  * libFuzzer: the run-directory reader (rundir.c).  The input is read as a
  * status file (status_parse, then status_line and status_show on what it
- * took, and status_write then status_load must give it back), as a name
- * list and a name (list_ok, list_has: "LIST\nNAME"), and as bytes written
- * to a control FIFO (ctl_recv).
+ * took, and status_write then status_load must give it back, and so must
+ * status_pack then status_unpack), as a binary status (status_unpack:
+ * what it takes packs back to the same bytes), as a name list and a name
+ * (list_ok, list_has: "LIST\nNAME"), and as bytes written to a control
+ * FIFO (ctl_recv).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -74,22 +76,65 @@ check_list(const char *list)
 	}
 }
 
+/* a and b say the same */
+static int
+same(const struct status *a, const struct status *b)
+{
+	return a->state == b->state && a->want == b->want &&
+	    a->pid == b->pid && a->starttime == b->starttime &&
+	    a->supervisor == b->supervisor && a->since == b->since &&
+	    a->stamp == b->stamp && a->due == b->due &&
+	    a->exitcode == b->exitcode && a->signal == b->signal &&
+	    a->starts == b->starts && a->restarts == b->restarts &&
+	    a->supstart == b->supstart && a->fails == b->fails &&
+	    a->ignored == b->ignored && a->dropped == b->dropped &&
+	    a->stoptimeout == b->stoptimeout &&
+	    a->readytimeout == b->readytimeout &&
+	    !strcmp(a->waiting, b->waiting) && !strcmp(a->deps, b->deps) &&
+	    !strcmp(a->blocked, b->blocked) && !strcmp(a->why, b->why) &&
+	    !strcmp(a->text, b->text) && !strcmp(a->bad, b->bad);
+}
+
+/* what any status must be */
+static void
+sane(const struct status *st)
+{
+	CHECK(st->state >= ST_DOWN && st->state < ST_COUNT);
+	CHECK(st->want >= WANT_UP && st->want <= WANT_ONCE);
+	CHECK(st->pid >= 0 && st->supervisor >= 0);
+	CHECK(st->exitcode >= EXIT_UNKNOWN && st->exitcode <= 255);
+	CHECK(st->signal >= 0 && st->signal <= 255);
+	check_list(st->waiting);
+	check_list(st->deps);
+	check_list(st->blocked);
+}
+
+/* the input as a binary status (a slot's record): what status_unpack()
+ * takes is sane, and packs back to the very same bytes */
+static void
+record(const uint8_t *data, size_t size)
+{
+	char out[STATUS_MAX];
+	struct status st;
+	int n;
+
+	if (status_unpack((const char *)data, size, &st) < 0)
+		return;
+	sane(&st);
+	n = status_pack(out, sizeof(out), &st);
+	CHECK(n >= 0 && (size_t)n == size && !memcmp(out, data, size));
+}
+
 static void
 status(const char *buf)
 {
 	char out[STATUS_MAX], small[24];
 	struct status st, again;
+	int n;
 
 	if (status_parse(buf, &st) < 0)
 		return;
-	CHECK(st.state >= ST_DOWN && st.state < ST_COUNT);
-	CHECK(st.want >= WANT_UP && st.want <= WANT_ONCE);
-	CHECK(st.pid >= 0 && st.supervisor >= 0);
-	CHECK(st.exitcode >= EXIT_UNKNOWN && st.exitcode <= 255);
-	CHECK(st.signal >= 0 && st.signal <= 255);
-	check_list(st.waiting);
-	check_list(st.deps);
-	check_list(st.blocked);
+	sane(&st);
 	CHECK(status_line(out, sizeof(out), "svc", &st, 1) >= 0);
 	CHECK(status_line(out, sizeof(out), "svc", &st, 0) >= 0);
 	CHECK(status_show(out, sizeof(out), "svc", &st, 1) >= 0);
@@ -99,20 +144,11 @@ status(const char *buf)
 	/* what status_write writes of it, status_load reads back */
 	CHECK(status_write(svcfd, &st) == 0);
 	CHECK(status_load(svcfd, &again) == 0);
-	CHECK(again.state == st.state && again.want == st.want &&
-	      again.pid == st.pid && again.starttime == st.starttime &&
-	      again.supervisor == st.supervisor && again.since == st.since &&
-	      again.stamp == st.stamp && again.due == st.due &&
-	      again.exitcode == st.exitcode && again.signal == st.signal &&
-	      again.starts == st.starts && again.restarts == st.restarts &&
-	      again.supstart == st.supstart && again.fails == st.fails &&
-	      again.ignored == st.ignored && again.dropped == st.dropped &&
-	      again.stoptimeout == st.stoptimeout &&
-	      again.readytimeout == st.readytimeout);
-	CHECK(!strcmp(again.waiting, st.waiting) &&
-	      !strcmp(again.deps, st.deps) && !strcmp(again.blocked, st.blocked) &&
-	      !strcmp(again.why, st.why) && !strcmp(again.text, st.text) &&
-	      !strcmp(again.bad, st.bad));
+	CHECK(same(&again, &st));
+	/* so does its binary form, the status table's */
+	n = status_pack(out, sizeof(out), &st);
+	CHECK(n > 0 && status_unpack(out, (size_t)n, &again) == 0);
+	CHECK(same(&again, &st));
 }
 
 static void
@@ -188,6 +224,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lists(buf);
 	}
 	free(buf);
+	if (size < STATUS_MAX)
+		record(data, size);
 	control(data, size);
 	return 0;
 }
