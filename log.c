@@ -320,6 +320,7 @@ process(struct logw *w, int flush)
 		want = (size_t)(w->eof - w->start);
 		if (want > RAW_MAX)
 			want = RAW_MAX;
+		w->dirty = 1;
 		got = pread(w->spill, raw, want, (off_t)w->start);
 		if (got <= 0)
 			break;
@@ -335,9 +336,12 @@ process(struct logw *w, int flush)
 		w->start += (long long)used;
 		header_write(w);
 	}
-	/* all of it written: the spill starts over (a crash in between
-	 * leaves start past the end, which log_open() takes for that) */
-	if (w->start == w->eof && w->eof > HDR && ftruncate(w->spill, HDR) == 0) {
+	/* all of it written, and past the spill's first page: the spill
+	 * starts over (a crash in between leaves start past the end, which
+	 * log_open() takes for that).  Not at each drain: the page is there
+	 * anyway, and a truncation and a header less a drain */
+	if (w->start == w->eof && w->eof > PAGE &&
+	    ftruncate(w->spill, HDR) == 0) {
 		w->start = w->eof = HDR;
 		header_write(w);
 	}
@@ -351,6 +355,7 @@ drain_direct(struct logw *w, int fifo)
 	size_t used, olen;
 	ssize_t got;
 
+	w->dirty = 1;
 	while ((got = read(fifo, raw, RAW_MAX)) > 0) {
 		for (used = 0; used < (size_t)got;) {
 			used += stamp_lines(raw + used, (size_t)got - used, 1,
@@ -380,8 +385,11 @@ log_drain(struct logw *w, int fifo, int flush)
 		if (n < 0)
 			break;
 	}
-	/* an idle service's runsyssv keeps no page of them */
-	os_pages_free(raw, PAGE * BUF_PAGES);
+	/* an idle service's runsyssv keeps no page of them (and frees none
+	 * it did not touch: a drain that found the FIFO empty) */
+	if (w->dirty)
+		os_pages_free(raw, PAGE * BUF_PAGES);
+	w->dirty = 0;
 }
 
 void
@@ -391,6 +399,7 @@ log_line(struct logw *w, const char *line, size_t n)
 
 	if (n > LOG_LINE_MAX)
 		n = LOG_LINE_MAX;
+	w->dirty = 1;
 	stamp_lines(line, n, 1, OUT_MAX, &olen);
 	emit(w, out, olen);
 	header_write(w);
@@ -420,6 +429,7 @@ skip_written(struct logw *w, unsigned long long from)
 	if ((fd = openat(w->dirfd, "current", O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) < 0)
 		return;
+	w->dirty = 1;
 	got = pread(fd, out, OUT_SIZE, (off_t)from);
 	close(fd);
 	for (p = out; got > 0 && (nl = memchr(p, '\n', (size_t)(out + got - p)));

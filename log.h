@@ -24,6 +24,7 @@ struct logw {
 	long long eof, start;         /* of the spill, of what is not written */
 	int echo;                     /* an fd the lines also go to, or -1 */
 	int failing;                  /* current cannot be written: said */
+	int dirty;                    /* the buffers touched since freed */
 	long long retry;              /* mono_ms of the next try */
 	unsigned long dropped;        /* lines lost while failing */
 	unsigned long lost;           /* lines lost, ever */
