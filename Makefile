@@ -236,7 +236,7 @@ clean-debian:
 # debian -- end
 
 # bench -- begin
-BENCH_BIN = bench/floor bench/respawn bench/lines bench/gone bench/timecmd \
+BENCH_BIN = bench/floor bench/fleet bench/respawn bench/lines bench/gone bench/timecmd \
 	bench/depwake bench/kevents bench/feed bench/procs bench/exits \
 	bench/readyat bench/readylat bench/spew bench/logwait
 
@@ -251,6 +251,8 @@ BENCH_LD = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $@.c bench/common.o $(LD
 bench/common.o: bench/common.c bench/common.h config.mk
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ bench/common.c
 bench/floor: bench/floor.c bench/common.o
+	$(BENCH_LD)
+bench/fleet: bench/fleet.c bench/common.o
 	$(BENCH_LD)
 bench/respawn: bench/respawn.c bench/common.o
 	$(BENCH_LD)

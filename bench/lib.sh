@@ -2,7 +2,9 @@
 # Sourced by bench/ns inside a PID namespace, with W (a scratch directory),
 # B (bench/), OURS (the directory of our binaries) and FIFO set.
 #
-# SUP is one of: sysmgr runit s6 daemontools nitro dinit.  Every service is
+# SUP is one of: sysmgr runit s6 daemontools nitro dinit, or floor (the
+# least a supervisor can do: bench/floor in measure 1, bench/fleet on
+# SYSDIR in measure 5).  Every service is
 # the same #!/bin/sh script for all of them: ours take it as SYSDIR/NAME,
 # the peers as DIR/NAME/run; dinit runs DIR/NAME/run as the command of a
 # service description DD/NAME ("type = process", plus $DINIT_OPTS, one
@@ -25,6 +27,7 @@ export SYSDIR RUNDIR LOGDIR NITRO_SOCK
 # the processes that supervise, by /proc/PID/comm: the scanner first
 sup_procs() {
 	case $1 in
+	floor) echo fleet ;;
 	sysmgr) echo "sysmgr runsyssv" ;;
 	runit) echo "runsvdir runsv" ;;
 	s6) echo "s6-svscan s6-supervise" ;;
@@ -89,7 +92,7 @@ services() {
 		dirs="$dirs $SV/s$i"
 		i=$((i + 1))
 	done
-	if [ "$1" = sysmgr ]; then
+	if [ "$1" = sysmgr ] || [ "$1" = floor ]; then
 		mkdir -p "$SYSDIR"
 		for d in $dirs; do
 			printf '#!/bin/sh\n%s\n' "$3" >"$SYSDIR/${d##*/}"
@@ -124,6 +127,7 @@ service_path() {
 sup_cmd() {
 	mkdir -p "$SYSDIR" "$SV"
 	case $1 in
+	floor) echo "$B/fleet $SYSDIR" ;;
 	sysmgr) echo "$SYSMGR" ;;
 	runit) echo "runsvdir $SV" ;;
 	s6) echo "s6-svscan ${S6_OPTS:-} $SV" ;;
