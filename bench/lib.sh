@@ -4,7 +4,8 @@
 #
 # SUP is one of: sysmgr runit s6 daemontools nitro dinit, or floor (the
 # least a supervisor can do: bench/floor in measure 1, bench/fleet on
-# SYSDIR in measure 5).  Every service is
+# SYSDIR in measure 5) and floor-each (bench/fleet -e: a process of its
+# own a service).  Every service is
 # the same #!/bin/sh script for all of them: ours take it as SYSDIR/NAME,
 # the peers as DIR/NAME/run; dinit runs DIR/NAME/run as the command of a
 # service description DD/NAME ("type = process", plus $DINIT_OPTS, one
@@ -28,6 +29,7 @@ export SYSDIR RUNDIR LOGDIR NITRO_SOCK
 sup_procs() {
 	case $1 in
 	floor) echo fleet ;;
+	floor-each) echo "fleet fleet-sv" ;;
 	sysmgr) echo "sysmgr runsyssv" ;;
 	runit) echo "runsvdir runsv" ;;
 	s6) echo "s6-svscan s6-supervise" ;;
@@ -92,7 +94,7 @@ services() {
 		dirs="$dirs $SV/s$i"
 		i=$((i + 1))
 	done
-	if [ "$1" = sysmgr ] || [ "$1" = floor ]; then
+	if [ "$1" = sysmgr ] || [ "$1" = floor ] || [ "$1" = floor-each ]; then
 		mkdir -p "$SYSDIR"
 		for d in $dirs; do
 			printf '#!/bin/sh\n%s\n' "$3" >"$SYSDIR/${d##*/}"
@@ -128,6 +130,7 @@ sup_cmd() {
 	mkdir -p "$SYSDIR" "$SV"
 	case $1 in
 	floor) echo "$B/fleet $SYSDIR" ;;
+	floor-each) echo "$B/fleet -e $SYSDIR" ;;
 	sysmgr) echo "$SYSMGR" ;;
 	runit) echo "runsvdir $SV" ;;
 	s6) echo "s6-svscan ${S6_OPTS:-} $SV" ;;

@@ -107,7 +107,7 @@ status_cmd() {
 # reply): beyond about 107 services the reply overruns it and nitro dies,
 # or worse (here it took the namespace's PID 1 with it)
 status_max() {
-	case $1 in nitro) echo 100 ;; floor) echo 0 ;; *) echo 1000000 ;; esac
+	case $1 in nitro) echo 100 ;; floor*) echo 0 ;; *) echo 1000000 ;; esac
 }
 
 # 5. N services: all up, a status command over them, then the shutdown:
