@@ -4,6 +4,7 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sched.h>
 #endif
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <dirent.h>
 #include <errno.h>
@@ -730,26 +732,90 @@ os_spawn_init(struct spawn *sp, const char *path, char *const *argv)
 	for (i = 0; i < SPAWN_FDS; i++)
 		sp->fd[i] = SPAWN_KEEP;
 	sp->nfd = 3;
-	sp->release = sp->report = -1;
 }
 
-/* the child of os_spawn(): report errno on rep if anything fails */
-static void
-spawn_child(const struct spawn *sp, int go, int rep)
-{
-	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 2, i, e;
-	char c, pid[24];
+/* what the child reports when it does not run: the step, its errno */
+enum { FAILED_EXEC = 1, FAILED_BEFORE };
 
-	set_sink(NULL);         /* the parent's log is not ours to write */
+static void
+spawn_fail(const struct spawn *sp, int rep, int step)
+{
+	char buf[512];
+	int msg[2], n;
+
+	msg[0] = step;
+	msg[1] = errno;
+	if (rep >= 0)
+		(void)write_all(rep, msg, sizeof(msg));
+	else if ((n = fmt(buf, sizeof(buf), "%s: cannot run %s: %s\n",
+	    progname(), sp->path, strerror(msg[1]))) > 0)
+		(void)write_all(2, buf, (size_t)n);   /* not our log's sink */
+	_exit(127);
+}
+
+/* execve() of path, looked up in the PATH of envp when it has no '/' */
+static void
+exec_path(const char *path, char *const *argv, char *const *envp)
+{
+	const char *p = "/usr/local/bin:/bin:/usr/bin", *end;
+	char buf[PATH_MAX];
+	size_t i, n;
+	int e = ENOENT;
+
+	if (strchr(path, '/')) {
+		execve(path, argv, envp);
+		return;
+	}
+	for (i = 0; envp[i]; i++)
+		if (!strncmp(envp[i], "PATH=", 5))
+			p = envp[i] + 5;
+	for (;; p = end + 1) {
+		end = p + strcspn(p, ":");
+		n = (size_t)(end - p);
+		/* an empty entry: the working directory */
+		if (fmt(buf, sizeof(buf), "%.*s%s%s", (int)n, p, n ? "/" : "",
+		    path) >= 0) {
+			execve(buf, argv, envp);
+			if (errno != ENOENT && errno != ENOTDIR)
+				e = errno;
+		}
+		if (!*end)
+			break;
+	}
+	errno = e;
+}
+
+/* what os_spawn() gives its child */
+struct child {
+	const struct spawn *sp;
+	int rep;                  /* the report's write end, or -1 */
+	char *const *envp;
+	char *pidvar;             /* ours, for the child to fill, or NULL */
+	size_t pidsize;
+};
+
+/*
+ * The child of os_spawn(), in our memory until its exec where it borrows
+ * it: it changes no variable of ours (but pidvar, and what before()
+ * writes) and allocates nothing it does not free.  Our handlers stay
+ * blocked until sig_reset() made them the defaults.
+ */
+static int
+spawn_child(void *arg)
+{
+	const struct child *c = arg;
+	const struct spawn *sp = c->sp;
+	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 1, i, rep = c->rep;
+
 	if (sp->leader == SPAWN_SESSION)
 		setsid();
 	else if (sp->leader == SPAWN_GROUP)
 		setpgid(0, 0);
-	sig_reset();
+	if (sp->before && sp->before(sp->ctx) < 0)
+		spawn_fail(sp, rep, FAILED_BEFORE);
 	/* what must survive goes above every fd we set, then in place: the
-	 * report on n, the release on n + 1, the fds on 0..n-1 */
-	if ((rep >= 0 && (rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0) ||
-	    (go >= 0 && (go = fcntl(go, F_DUPFD_CLOEXEC, base)) < 0))
+	 * report on n, the fds on 0..n-1 */
+	if (rep >= 0 && (rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if ((keep[i] = sp->fd[i]) >= 0 &&
@@ -758,99 +824,167 @@ spawn_child(const struct spawn *sp, int go, int rep)
 	if (rep >= 0 && (dup2(rep, n) < 0 || set_cloexec(n) < 0))
 		goto fail;
 	rep = rep >= 0 ? n : -1;
-	if (go >= 0 && (dup2(go, n + 1) < 0 || set_cloexec(n + 1) < 0))
-		goto fail;
-	go = go >= 0 ? n + 1 : -1;
 	for (i = 0; i < n; i++)
 		if (keep[i] >= 0 ? dup2(keep[i], i) < 0 :
 		    keep[i] == SPAWN_CLOSE && close(i) < 0 && errno != EBADF)
 			goto fail;
 	os_close_from(base);
-	/* held: EOF instead of the byte when our parent died meanwhile */
-	if (go >= 0 && (read(go, &c, 1) != 1 || close(go) < 0)) {
-		errno = ECANCELED;
-		goto fail;
-	}
 	if (sp->dir && chdir(sp->dir) < 0)
 		goto fail;
-	if (sp->envp)
-		environ = (char **)sp->envp;
-	if (sp->pidenv && (fmt(pid, sizeof(pid), "%ld", (long)getpid()) < 0 ||
-	    setenv(sp->pidenv, pid, 1) < 0))
+	if (c->pidvar && fmt(c->pidvar, c->pidsize, "%s=%ld", sp->pidenv,
+	    (long)getpid()) < 0)
 		goto fail;
-	if (strchr(sp->path, '/'))
-		execv(sp->path, sp->argv);
-	else
-		execvp(sp->path, sp->argv);
+	sig_reset();
+	exec_path(sp->path, sp->argv, c->envp);
 fail:
+	spawn_fail(sp, rep, FAILED_EXEC);
+	return 127;
+}
+
+/*
+ * On Linux, a child in our memory until its exec (CLONE_VFORK: we wait
+ * till then) on a stack of its own: no page table copied.  Not under
+ * ASan, which would not know that stack; not where stacks grow up.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SPAWN_FORK
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SPAWN_FORK
+#endif
+#endif
+#if defined(__linux__) && !defined(SPAWN_FORK) && !defined(__hppa__)
+#define CHILD_STACK (64 * 1024)   /* touched: a few pages, given back */
+static pid_t
+spawn_fork(struct child *c)
+{
+	void *stack;
+	pid_t pid;
+	int e;
+
+	stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+	    /* cppcheck-suppress invalidFunctionArg ; MAP_ANONYMOUS: no fd */
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid = clone(spawn_child, (char *)stack + CHILD_STACK,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, c);
 	e = errno;
-	if (rep >= 0)
-		(void)write_all(rep, &e, sizeof(e));
-	else
-		warnf("cannot run %s:", sp->path);
-	_exit(127);
+	(void)munmap(stack, CHILD_STACK);
+	errno = e;
+	return pid;
+}
+#else
+static pid_t
+spawn_fork(struct child *c)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		spawn_child(c);
+	return pid;
+}
+#endif
+
+/* envp with name=PID in place of name (the child writes PID into var), */
+static char **
+env_with_pid(char *const *envp, const char *name, char *var)
+{
+	size_t i, k = 0, len = strlen(name);
+	char **e;
+
+	for (i = 0; envp[i]; i++)
+		;
+	if (!(e = malloc((i + 2) * sizeof(*e))))
+		return NULL;
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], name, len) || envp[i][len] != '=')
+			e[k++] = envp[i];
+	e[k++] = var;
+	e[k] = NULL;
+	return e;
+}
+
+/* the child's report: 0 once it executed, or the step that failed, its
+ * errno in *e */
+static int
+spawn_report(int fd, int *e)
+{
+	int msg[2];
+	ssize_t r;
+
+	do
+		r = read(fd, msg, sizeof(msg));
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	if (r != (ssize_t)sizeof(msg))
+		return 0;
+	*e = msg[1];
+	return msg[0];
 }
 
 pid_t
 os_spawn(struct spawn *sp)
 {
-	int go[2] = { -1, -1 }, rep[2];
+	char pidvar[128], **env = NULL;
+	struct child c;
+	int rep[2] = { -1, -1 }, e = 0, step;
+	sigset_t all, old;
 	pid_t pid;
 
-	sp->release = sp->report = -1;
-	rep[0] = rep[1] = -1;
+	sp->err = sp->refused = 0;
+	c.sp = sp;
+	c.envp = sp->envp ? sp->envp : environ;
+	c.pidvar = NULL;
+	c.pidsize = sizeof(pidvar);
 	if (!sp->async && os_pipe(rep) < 0)
 		return -1;
-	if (sp->hold && os_pipe(go) < 0) {
-		if (rep[0] >= 0) {
-			close(rep[0]);
-			close(rep[1]);
+	if (sp->pidenv) {
+		if (!(env = env_with_pid(c.envp, sp->pidenv, pidvar))) {
+			e = errno;
+			goto fail;
 		}
+		c.envp = env;
+		c.pidvar = pidvar;
+	}
+	c.rep = rep[1];
+	/* no handler of ours in the child, which may run in our memory */
+	sigfillset(&all);
+	pid = -1;
+	if (sigprocmask(SIG_SETMASK, &all, &old) == 0) {
+		pid = spawn_fork(&c);
+		e = errno;
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	} else
+		e = errno;
+	free(env);
+	if (pid < 0)
+		goto fail;
+	if (rep[0] < 0)
+		return pid;
+	close(rep[1]);
+	/* EOF once it executed (by now, if it ran in our memory) */
+	step = spawn_report(rep[0], &e);
+	if (step == FAILED_BEFORE) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		sp->refused = 1;
+		errno = e;
 		return -1;
 	}
-	if ((pid = fork()) == 0) {
-		if (go[1] >= 0)
-			close(go[1]);    /* else we would hold our own release */
-		spawn_child(sp, go[0], rep[1]);
-	}
-	if (rep[1] >= 0)
-		close(rep[1]);
-	if (go[0] >= 0)
-		close(go[0]);
-	if (pid < 0) {
-		if (rep[0] >= 0)
-			close(rep[0]);
-		if (go[1] >= 0)
-			close(go[1]);
-		return -1;
-	}
-	sp->report = rep[0];
-	sp->release = go[1];
+	sp->err = step ? e : 0;
 	return pid;
-}
-
-int
-os_release(struct spawn *sp)
-{
-	int r = write_all(sp->release, "g", 1);
-
-	close(sp->release);
-	sp->release = -1;
-	return r;
+fail:
+	if (rep[0] >= 0) {
+		close(rep[0]);
+		close(rep[1]);
+	}
+	errno = e;
+	return -1;
 }
 
 int
 os_spawn_result(struct spawn *sp)
 {
-	ssize_t r;
-	int e = 0;
-
-	if (sp->report < 0)
-		return 0;
-	do
-		r = read(sp->report, &e, sizeof(e));
-	while (r < 0 && errno == EINTR);
-	close(sp->report);
-	sp->report = -1;
-	return r == (ssize_t)sizeof(e) ? e : 0;
+	return sp->err;
 }

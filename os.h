@@ -33,10 +33,20 @@ void os_close_from(int lowfd);
  * or a process group of its own when asked, default signal dispositions
  * and an empty mask (sig_reset()), the fds fd[0..nfd-1] as its 0..nfd-1
  * (SPAWN_KEEP leaves ours, SPAWN_CLOSE closes it) and no other, and
- * executes path (looked up in PATH when it has no '/') with argv and envp
- * (NULL: our environment), in dir when not NULL.  With hold, it waits for
- * os_release() before the chdir and the exec.  A failed exec (or chdir) is
- * reported through report: os_spawn_result() reads it.
+ * executes path (looked up in the PATH of envp, or /usr/local/bin:/bin:
+ * /usr/bin, when it has no '/') with argv and envp (NULL: our
+ * environment), in dir when not NULL.
+ *
+ * On Linux the child borrows our memory until its exec (vfork): no page
+ * table is copied, and os_spawn() returns once the child executed or
+ * failed.  Elsewhere, and under ASan, it is a fork, and os_spawn() waits
+ * for the same unless async.  before(ctx), when set, runs in the child
+ * first, still with our fds: whatever it writes is written in our memory
+ * too (vfork) or only in the child's (fork), so it writes nothing but
+ * what we would write ourselves; when it fails, nothing runs: os_spawn()
+ * fails with its errno and refused set.  A failed exec (or chdir) is in
+ * err, which os_spawn_result() gives; with async the child says why on
+ * its stderr instead, and os_spawn() does not wait for it.
  */
 #define SPAWN_FDS   16
 #define SPAWN_KEEP  (-1)
@@ -50,20 +60,19 @@ struct spawn {
 	int fd[SPAWN_FDS];
 	int nfd;
 	int leader;            /* 0, SPAWN_SESSION or SPAWN_GROUP */
-	int hold;
+	int (*before)(void *ctx);
+	void *ctx;
 	const char *pidenv;    /* a variable set to the child's own pid */
 	int async;             /* no report: the child says why it failed */
 	/* set by os_spawn() */
-	int release;           /* with hold: write end that lets it go on */
-	int report;            /* read end: EOF once it executed, else errno */
+	int err;               /* the errno of a failed exec, or 0 */
+	int refused;           /* before() failed: nothing started */
 };
 /* a struct spawn of path and argv that keeps fds 0-2 */
 void os_spawn_init(struct spawn *sp, const char *path, char *const *argv);
-/* the child's pid, or -1 (nothing started, fds of sp closed) */
+/* the child's pid, or -1 (nothing started) */
 pid_t os_spawn(struct spawn *sp);
-/* with hold: let the child go on to its exec */
-int os_release(struct spawn *sp);
-/* wait for the exec: 0 once it happened, else the errno that failed it */
+/* 0 once the exec happened, else the errno that failed it */
 int os_spawn_result(struct spawn *sp);
 /* a pipe whose both ends are close-on-exec */
 int os_pipe(int fd[2]);

@@ -74,7 +74,7 @@ static struct {
 	long long killat;     /* STOPPING: mono_ms of the SIGKILL */
 	struct status st;
 	int dirfd, lockfd, ctlfd, ctlkeep, sigfd, devnull;
-	struct spawn sp;      /* sp.report: the exec of the run, until known */
+	struct spawn sp;      /* the last run's */
 	int track;            /* TRACK_* */
 	int pidfd;            /* of the main process, TRACK_PIDFD */
 	pid_t pgrp;           /* process group of the service, 0 when none */
@@ -898,9 +898,7 @@ exec_done(void)
 	/* its start time, for a later runsyssv to know it by */
 	if (sv.st.pid > 0 && os_procinfo(sv.st.pid, &pi) == 0)
 		sv.st.starttime = sv.leadstart = pi.starttime;
-	if (sv.state != S_STARTING || sv.st.waiting[0])
-		publish();
-	else if (sv.set.ready != READY_NONE)
+	if (sv.set.ready != READY_NONE)
 		enter(S_STARTING, after(sv.set.ready_timeout), "not ready");
 	else if (sv.set.depends)
 		enter(S_STARTING, after(DEPENDS_GRACE), NULL);
@@ -908,28 +906,17 @@ exec_done(void)
 		dispatch(E_READY);
 }
 
-/* the process is held until its pid is in the status: a start that
- * cannot be recorded does not run */
+/*
+ * In the child, before its exec (in our memory, or in a copy of it): its
+ * pid into the status, or it does not run.  A start that cannot be
+ * recorded does not run.
+ */
 static int
-record(pid_t pid)
+record(void *ctx)
 {
-	int e;
-
-	sv.st.pid = pid;
-	if (status_write(sv.dirfd, &sv.st) == 0)
-		return 0;
-	e = errno;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	close_fd(&sv.sp.release);
-	close_fd(&sv.sp.report);
-	sv.st.pid = 0;
-	errno = e;
-	warnf("cannot record the start, not starting:");
-	fmt(sv.st.why, sizeof(sv.st.why), "cannot record the start: %s",
-	    strerror(e));
-	return -1;
+	(void)ctx;
+	sv.st.pid = getpid();
+	return status_write(sv.dirfd, &sv.st);
 }
 
 static void
@@ -944,21 +931,7 @@ spawn(int automatic)
 		sv.st.restarts++;
 	if (sv.set.restart == RESTART_NEVER && sv.st.want == WANT_UP)
 		sv.st.want = WANT_ONCE;
-	/* a new session, stdin on /dev/null, no fd but 0-2 (and ready=fd:N) */
-	os_spawn_init(&sv.sp, sv.script, argv);
-	sv.sp.leader = SPAWN_SESSION;
-	sv.sp.hold = 1;
-	sv.sp.fd[0] = sv.devnull;
-	prepare_log(&sv.sp);
-	prepare_ready(&sv.sp);
-	if ((pid = os_spawn(&sv.sp)) < 0) {
-		warnf("cannot start:");
-		sv.st.exitcode = EXIT_SYSTEM;
-		sv.st.signal = 0;
-		set_why(NULL);
-		backoff();
-		return;
-	}
+	/* what the child records before its exec */
 	sv.st.starttime = 0;
 	sv.st.starts++;
 	sv.st.waiting[0] = sv.st.deps[0] = sv.st.blocked[0] = '\0';
@@ -967,13 +940,30 @@ spawn(int automatic)
 	sv.st.stamp = mono_ms();
 	sv.st.since = wall_s();
 	set_why(NULL);
-	if (record(pid) < 0) {
+	/* a new session, stdin on /dev/null, no fd but 0-2 (and ready=fd:N) */
+	os_spawn_init(&sv.sp, sv.script, argv);
+	sv.sp.leader = SPAWN_SESSION;
+	sv.sp.before = record;
+	sv.sp.fd[0] = sv.devnull;
+	prepare_log(&sv.sp);
+	prepare_ready(&sv.sp);
+	if ((pid = os_spawn(&sv.sp)) < 0) {
+		sv.st.pid = 0;
+		if (sv.sp.refused) {
+			warnf("cannot record the start, not starting:");
+			fmt(sv.st.why, sizeof(sv.st.why),
+			    "cannot record the start: %s", strerror(errno));
+		} else {
+			warnf("cannot start:");
+			sv.st.starts--;
+			sv.st.exitcode = EXIT_SYSTEM;
+			sv.st.signal = 0;
+			set_why(NULL);
+		}
 		backoff();
 		return;
 	}
-	/* the least before the release: the rest once it runs (exec_done) */
-	if (os_release(&sv.sp) < 0)
-		warnf("cannot release the service:");
+	sv.st.pid = pid;
 	sv.track = TRACK_CHILD;
 	sv.pgrp = pid;
 	sv.leadstart = 0;
@@ -983,6 +973,7 @@ spawn(int automatic)
 	if (pid_write(sv.dirfd, pid) == 0)
 		sv.written = pid;
 	ev_notify(sv.evdir);
+	exec_done();
 }
 
 /*
@@ -1008,8 +999,6 @@ main_gone(int code, int sig)
 {
 	char buf[32];
 
-	if (sv.sp.report >= 0)
-		exec_done();
 	drain(1);
 	close_fd(&sv.pidfd);
 	close_notify();
@@ -1081,7 +1070,7 @@ depends(const char *line)
 			publish();
 	} else if (!strcmp(line, "waited") || !strcmp(line, "failed")) {
 		sv.st.waiting[0] = '\0';
-		if (sv.state != S_STARTING || sv.sp.report >= 0)
+		if (sv.state != S_STARTING)
 			publish();
 		else if (sv.set.ready != READY_NONE)
 			enter(S_STARTING, after(sv.set.ready_timeout), "not ready");
@@ -1315,8 +1304,6 @@ on_ready_fifo(void)
 
 	while ((n = read(sv.readyfd, buf, sizeof(buf))) > 0)
 		nl |= memchr(buf, '\n', (size_t)n) != NULL;
-	if (nl && sv.sp.report >= 0)
-		exec_done();
 	if (nl)
 		dispatch(E_READY);
 }
@@ -1575,7 +1562,6 @@ setup(void)
 		die(EXIT_SYSTEM, "malloc:");
 	free(dir);
 	set_sink(to_sysmgr);
-	sv.sp.report = sv.sp.release = -1;
 	sv.deadline = -1;
 	for (i = 0; i < MAX_BLOCKED; i++)
 		sv.blocked[i].fd = sv.blocked[i].evfd = -1;
@@ -1643,7 +1629,7 @@ on_timer(void)
 static void
 loop(void)
 {
-	enum { P_SIG, P_CTL, P_EXEC, P_PIDFD, P_NOTIFY, P_READY, P_LOG, P_SUBS };
+	enum { P_SIG, P_CTL, P_PIDFD, P_NOTIFY, P_READY, P_LOG, P_SUBS };
 	struct pollfd pfd[P_SUBS + MAX_BLOCKED];
 	size_t i;
 	int fired;
@@ -1651,7 +1637,6 @@ loop(void)
 	for (;;) {
 		pfd[P_SIG].fd = sv.sigfd;
 		pfd[P_CTL].fd = sv.ctlfd;
-		pfd[P_EXEC].fd = sv.sp.report;
 		pfd[P_PIDFD].fd = sv.pidfd;
 		pfd[P_NOTIFY].fd = sv.notifyfd;
 		pfd[P_READY].fd = sv.set.ready == READY_FD ? sv.readyfd : -1;
@@ -1665,8 +1650,6 @@ loop(void)
 				die(EXIT_SYSTEM, "poll:");
 			continue;
 		}
-		if (pfd[P_EXEC].revents && sv.sp.report >= 0)
-			exec_done();
 		if (pfd[P_LOG].revents)
 			drain(0);
 		/* in the order the service said things: what its script said
