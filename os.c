@@ -753,11 +753,13 @@ spawn_fail(const struct spawn *sp, int rep, int step)
 	_exit(127);
 }
 
-/* execve() of path, looked up in the PATH of envp when it has no '/' */
+/* execve() of path, looked up in the (first) PATH of envp when it has no
+ * '/': on to the next entry where it is not, or may not be run (EACCES),
+ * stopped by any other error, as execvp(3) (but no shell for ENOEXEC) */
 static void
 exec_path(const char *path, char *const *argv, char *const *envp)
 {
-	const char *p = "/usr/local/bin:/bin:/usr/bin", *end;
+	const char *p = NULL, *end;
 	char buf[PATH_MAX];
 	size_t i, n;
 	int e = ENOENT;
@@ -766,19 +768,22 @@ exec_path(const char *path, char *const *argv, char *const *envp)
 		execve(path, argv, envp);
 		return;
 	}
-	for (i = 0; envp[i]; i++)
+	for (i = 0; envp[i] && !p; i++)
 		if (!strncmp(envp[i], "PATH=", 5))
 			p = envp[i] + 5;
-	for (;; p = end + 1) {
+	for (p = p ? p : "/usr/local/bin:/bin:/usr/bin";; p = end + 1) {
 		end = p + strcspn(p, ":");
 		n = (size_t)(end - p);
 		/* an empty entry: the working directory */
 		if (fmt(buf, sizeof(buf), "%.*s%s%s", (int)n, p, n ? "/" : "",
-		    path) >= 0) {
+		    path) < 0)
+			errno = ENAMETOOLONG;
+		else
 			execve(buf, argv, envp);
-			if (errno != ENOENT && errno != ENOTDIR)
-				e = errno;
-		}
+		if (errno == EACCES || errno == ENAMETOOLONG)
+			e = errno;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return;
 		if (!*end)
 			break;
 	}
@@ -805,7 +810,7 @@ spawn_child(void *arg)
 {
 	const struct child *c = arg;
 	const struct spawn *sp = c->sp;
-	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 1, i, rep = c->rep;
+	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 1, i, rep = c->rep, r;
 
 	if (sp->leader == SPAWN_SESSION)
 		setsid();
@@ -815,8 +820,9 @@ spawn_child(void *arg)
 		spawn_fail(sp, rep, FAILED_BEFORE);
 	/* what must survive goes above every fd we set, then in place: the
 	 * report on n, the fds on 0..n-1 */
-	if (rep >= 0 && (rep = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0)
-		goto fail;
+	if (rep >= 0 && (r = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0)
+		goto fail;        /* reported on the fd as it was */
+	rep = rep >= 0 ? r : -1;
 	for (i = 0; i < n; i++)
 		if ((keep[i] = sp->fd[i]) >= 0 &&
 		    (keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, base)) < 0)

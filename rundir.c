@@ -890,12 +890,24 @@ overwrite(int dirfd, const char *buf, size_t n)
 int
 status_write(int dirfd, const struct status *st)
 {
-	size_t i, n = 0;
 	char *buf;
-	int w, e, r = -1;
+	int r, e;
 
 	if (!(buf = malloc(STATUS_MAX)))       /* see load() */
 		return -1;
+	r = status_write_in(dirfd, st, buf);
+	e = errno;
+	free(buf);
+	errno = e;
+	return r;
+}
+
+int
+status_write_in(int dirfd, const struct status *st, char *buf)
+{
+	size_t i, n = 0;
+	int w, e, r = -1;
+
 	for (i = 0; i < LEN(keys); i++) {
 		if ((w = field_format(buf + n, STATUS_MAX - n, st, &keys[i])) < 0)
 			goto out;
@@ -908,12 +920,11 @@ status_write(int dirfd, const struct status *st)
 		errno = e;           /* the first reason */
 out:
 	/* the table's copy, binary, in the same buffer */
+	e = errno;
 	if (r == 0 && (w = status_pack(buf, STATUS_MAX, st)) >= 0)
 		table_put(buf, (size_t)w);
 	else
 		table_put(NULL, 0);
-	e = errno;
-	free(buf);
 	errno = e;
 	return r;
 }

@@ -140,6 +140,8 @@ int status_pack(char *buf, size_t size, const struct status *st);
 int status_unpack(const char *buf, size_t len, struct status *st);
 int status_load(int dirfd, struct status *st);
 int status_write(int dirfd, const struct status *st);
+/* the same in buf, of STATUS_MAX bytes, without malloc() */
+int status_write_in(int dirfd, const struct status *st, char *buf);
 /*
  * The status of a service as svctl tells it: 1 and *st when supervised,
  * 0 (and the recorded want) when not, -1 when it cannot be told (errno).

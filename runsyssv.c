@@ -909,14 +909,17 @@ exec_done(void)
 /*
  * In the child, before its exec (in our memory, or in a copy of it): its
  * pid into the status, or it does not run.  A start that cannot be
- * recorded does not run.
+ * recorded does not run.  Its buffer on the child's own stack: nothing
+ * of our heap is in use when someone kills the child meanwhile.
  */
 static int
 record(void *ctx)
 {
+	char buf[STATUS_MAX];
+
 	(void)ctx;
 	sv.st.pid = getpid();
-	return status_write(sv.dirfd, &sv.st);
+	return status_write_in(sv.dirfd, &sv.st, buf);
 }
 
 static void

@@ -94,7 +94,7 @@ spawn(struct command *c)
 	pid = os_spawn(&sp);
 	close(p[0]);
 	if (pid < 0) {
-		warnf("fork:");
+		warnf("cannot start %s:", DEVMASTER_SHELL);
 		return -1;
 	}
 	if ((e = os_spawn_result(&sp))) {
