@@ -740,16 +740,14 @@ enum { FAILED_EXEC = 1, FAILED_BEFORE };
 static void
 spawn_fail(const struct spawn *sp, int rep, int step)
 {
-	char buf[512];
-	int msg[2], n;
+	int msg[2];
 
 	msg[0] = step;
 	msg[1] = errno;
 	if (rep >= 0)
 		(void)write_all(rep, msg, sizeof(msg));
-	else if ((n = fmt(buf, sizeof(buf), "%s: cannot run %s: %s\n",
-	    progname(), sp->path, strerror(msg[1]))) > 0)
-		(void)write_all(2, buf, (size_t)n);   /* not our log's sink */
+	else
+		warnf_stderr("cannot run %s:", sp->path);
 	_exit(127);
 }
 
@@ -791,12 +789,13 @@ exec_path(const char *path, char *const *argv, char *const *envp)
 }
 
 /* what os_spawn() gives its child */
+#define PIDVAR 128
 struct child {
 	const struct spawn *sp;
 	int rep;                  /* the report's write end, or -1 */
 	char *const *envp;
-	char *pidvar;             /* ours, for the child to fill, or NULL */
-	size_t pidsize;
+	char *pidvar;             /* ours, PIDVAR bytes, for the child to
+	                           * fill, or NULL */
 };
 
 /*
@@ -837,7 +836,7 @@ spawn_child(void *arg)
 	os_close_from(base);
 	if (sp->dir && chdir(sp->dir) < 0)
 		goto fail;
-	if (c->pidvar && fmt(c->pidvar, c->pidsize, "%s=%ld", sp->pidenv,
+	if (c->pidvar && fmt(c->pidvar, PIDVAR, "%s=%ld", sp->pidenv,
 	    (long)getpid()) < 0)
 		goto fail;
 	sig_reset();
@@ -932,7 +931,7 @@ spawn_report(int fd, int *e)
 pid_t
 os_spawn(struct spawn *sp)
 {
-	char pidvar[128], **env = NULL;
+	char pidvar[PIDVAR], **env = NULL;
 	struct child c;
 	int rep[2] = { -1, -1 }, e = 0, step;
 	sigset_t all, old;
@@ -942,7 +941,6 @@ os_spawn(struct spawn *sp)
 	c.sp = sp;
 	c.envp = sp->envp ? sp->envp : environ;
 	c.pidvar = NULL;
-	c.pidsize = sizeof(pidvar);
 	if (!sp->async && os_pipe(rep) < 0)
 		return -1;
 	if (sp->pidenv) {

@@ -38,7 +38,7 @@ progname(void)
 }
 
 static void
-vwarn(const char *who, const char *f, va_list ap)
+vwarn(const char *who, int sink, const char *f, va_list ap)
 {
 	char buf[1024];
 	size_t len, flen = strlen(f);
@@ -54,7 +54,7 @@ vwarn(const char *who, const char *f, va_list ap)
 	if (len == sizeof(buf) - 1)
 		len--;
 	buf[len++] = '\n';
-	if (u.sink && !u.in_sink) {
+	if (sink && u.sink && !u.in_sink) {
 		u.in_sink = 1;
 		len = u.sink(buf, len) == 0 ? 0 : len;
 		u.in_sink = 0;
@@ -71,7 +71,17 @@ warnf(const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	vwarn(u.prog, f, ap);
+	vwarn(u.prog, 1, f, ap);
+	va_end(ap);
+}
+
+void
+warnf_stderr(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vwarn(u.prog, 0, f, ap);
 	va_end(ap);
 }
 
@@ -81,7 +91,7 @@ say(const char *who, const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	vwarn(who, f, ap);
+	vwarn(who, 1, f, ap);
 	va_end(ap);
 }
 
@@ -91,7 +101,7 @@ die(int status, const char *f, ...)
 	va_list ap;
 
 	va_start(ap, f);
-	vwarn(u.prog, f, ap);
+	vwarn(u.prog, 1, f, ap);
 	va_end(ap);
 	exit(status);
 }

@@ -24,6 +24,8 @@ void warnf(const char *fmt, ...);
 /* where the lines go instead of stderr: fn returns 0 when it took one,
  * else stderr has it (a line of fn's own goes to stderr alone) */
 void set_sink(int (*fn)(const char *line, size_t n));
+/* warnf() on stderr alone, whatever the sink (a child in our memory) */
+void warnf_stderr(const char *fmt, ...);
 /* the same as "who: ..." */
 void say(const char *who, const char *fmt, ...);
 NORETURN void die(int status, const char *fmt, ...);
