@@ -737,8 +737,20 @@ os_spawn_init(struct spawn *sp, const char *path, char *const *argv)
 /* what the child reports when it does not run: the step, its errno */
 enum { FAILED_EXEC = 1, FAILED_BEFORE };
 
+/* what os_spawn() gives its child */
+#define PIDVAR 128
+struct child {
+	const struct spawn *sp;
+	int rep;                  /* the report's write end, or -1 */
+	int mem;                  /* or else the report into step and err */
+	volatile int step, err;
+	char *const *envp;
+	char *pidvar;             /* ours, PIDVAR bytes, for the child to
+	                           * fill, or NULL */
+};
+
 static void
-spawn_fail(const struct spawn *sp, int rep, int step)
+spawn_fail(struct child *c, int rep, int step)
 {
 	int msg[2];
 
@@ -746,8 +758,11 @@ spawn_fail(const struct spawn *sp, int rep, int step)
 	msg[1] = errno;
 	if (rep >= 0)
 		(void)write_all(rep, msg, sizeof(msg));
-	else
-		warnf_stderr("cannot run %s:", sp->path);
+	else if (c->mem) {
+		c->step = msg[0];
+		c->err = msg[1];
+	} else
+		warnf_stderr("cannot run %s:", c->sp->path);
 	_exit(127);
 }
 
@@ -788,15 +803,17 @@ exec_path(const char *path, char *const *argv, char *const *envp)
 	errno = e;
 }
 
-/* what os_spawn() gives its child */
-#define PIDVAR 128
-struct child {
-	const struct spawn *sp;
-	int rep;                  /* the report's write end, or -1 */
-	char *const *envp;
-	char *pidvar;             /* ours, PIDVAR bytes, for the child to
-	                           * fill, or NULL */
-};
+/* whether an fd to give the child is one of those it is given on */
+static int
+low_fd(const struct spawn *sp)
+{
+	int i;
+
+	for (i = 0; i < sp->nfd; i++)
+		if (sp->fd[i] >= 0 && sp->fd[i] < sp->nfd)
+			return 1;
+	return 0;
+}
 
 /*
  * The child of os_spawn(), in our memory until its exec where it borrows
@@ -807,23 +824,25 @@ struct child {
 static int
 spawn_child(void *arg)
 {
-	const struct child *c = arg;
+	struct child *c = arg;
 	const struct spawn *sp = c->sp;
 	int keep[SPAWN_FDS], n = sp->nfd, base = sp->nfd + 1, i, rep = c->rep, r;
+	int moved = rep >= 0 || low_fd(sp);
 
 	if (sp->leader == SPAWN_SESSION)
 		setsid();
 	else if (sp->leader == SPAWN_GROUP)
 		setpgid(0, 0);
 	if (sp->before && sp->before(sp->ctx) < 0)
-		spawn_fail(sp, rep, FAILED_BEFORE);
+		spawn_fail(c, rep, FAILED_BEFORE);
 	/* what must survive goes above every fd we set, then in place: the
-	 * report on n, the fds on 0..n-1 */
+	 * report on n, the fds on 0..n-1; straight in place when none of
+	 * them is below n */
 	if (rep >= 0 && (r = fcntl(rep, F_DUPFD_CLOEXEC, base)) < 0)
 		goto fail;        /* reported on the fd as it was */
 	rep = rep >= 0 ? r : -1;
 	for (i = 0; i < n; i++)
-		if ((keep[i] = sp->fd[i]) >= 0 &&
+		if ((keep[i] = sp->fd[i]) >= 0 && moved &&
 		    (keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, base)) < 0)
 			goto fail;
 	if (rep >= 0 && (dup2(rep, n) < 0 || set_cloexec(n) < 0))
@@ -842,7 +861,7 @@ spawn_child(void *arg)
 	sig_reset();
 	exec_path(sp->path, sp->argv, c->envp);
 fail:
-	spawn_fail(sp, rep, FAILED_EXEC);
+	spawn_fail(c, rep, FAILED_EXEC);
 	return 127;
 }
 
@@ -860,6 +879,7 @@ fail:
 #endif
 #if defined(__linux__) && !defined(SPAWN_FORK) && !defined(__hppa__)
 #define CHILD_STACK (64 * 1024)   /* touched: a few pages, given back */
+#define SPAWN_SHARED 1            /* the child reports in our memory */
 static pid_t
 spawn_fork(struct child *c)
 {
@@ -880,6 +900,7 @@ spawn_fork(struct child *c)
 	return pid;
 }
 #else
+#define SPAWN_SHARED 0
 static pid_t
 spawn_fork(struct child *c)
 {
@@ -941,7 +962,9 @@ os_spawn(struct spawn *sp)
 	c.sp = sp;
 	c.envp = sp->envp ? sp->envp : environ;
 	c.pidvar = NULL;
-	if (!sp->async && os_pipe(rep) < 0)
+	c.mem = !sp->async && SPAWN_SHARED;
+	c.step = 0;
+	if (!sp->async && !SPAWN_SHARED && os_pipe(rep) < 0)
 		return -1;
 	if (sp->pidenv) {
 		if (!(env = env_with_pid(c.envp, sp->pidenv, pidvar))) {
@@ -964,11 +987,17 @@ os_spawn(struct spawn *sp)
 	free(env);
 	if (pid < 0)
 		goto fail;
-	if (rep[0] < 0)
+	if (c.mem) {
+		/* it executed or exited by now */
+		step = c.step;
+		e = c.err;
+	} else if (rep[0] < 0)
 		return pid;
-	close(rep[1]);
-	/* EOF once it executed (by now, if it ran in our memory) */
-	step = spawn_report(rep[0], &e);
+	else {
+		close(rep[1]);
+		/* EOF once it executed */
+		step = spawn_report(rep[0], &e);
+	}
 	if (step == FAILED_BEFORE) {
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
