@@ -231,8 +231,9 @@ os_watch(struct watch *w, const char *dir)
 	uint32_t mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
 	    IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
 	    IN_ONLYDIR;
-	uint32_t pmask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-	    IN_ONLYDIR;
+	/* the parent: dir removed or renamed, or another renamed onto it;
+	 * made, only while it is not there */
+	uint32_t pmask = IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR;
 	char parent[PATH_MAX], *slash;
 
 	w->wd = w->pwd = -1;
@@ -244,9 +245,16 @@ os_watch(struct watch *w, const char *dir)
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
 		return -1;
 	/* the parent too: dir's own IN_DELETE_SELF comes only once nobody
-	 * holds it (we do, as our working directory) */
-	w->pwd = inotify_add_watch(w->fd, parent[0] ? parent : "/", pmask);
+	 * holds it (we do, as our working directory).  The parent first: dir
+	 * was there once it was watched, so its removal after is seen */
+	if (!parent[0]) {
+		parent[0] = '/';
+		parent[1] = '\0';
+	}
+	w->pwd = inotify_add_watch(w->fd, parent, pmask);
 	w->wd = inotify_add_watch(w->fd, dir, mask);
+	if (w->wd < 0 && w->pwd >= 0)
+		w->pwd = inotify_add_watch(w->fd, parent, pmask | IN_CREATE);
 	if (w->wd < 0 && w->pwd < 0) {
 		os_unwatch(w);
 		return -1;

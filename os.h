@@ -110,8 +110,9 @@ struct watch {
  * Watch dir for entries created, removed, renamed, rewritten or chmod'ed,
  * and its parent for dir itself being made, removed, renamed or replaced
  * (a symbolic link re-pointed): 0, or -1 (ENOSYS without inotify).  While
- * dir does not exist, only the parent is watched.  (An entry made in the
- * parent wakes the watcher too.)
+ * dir does not exist, only the parent is watched.  (Other entries of the
+ * parent wake the watcher too: removed or renamed ones, and, while dir
+ * does not exist, made ones.)
  */
 int os_watch(struct watch *w, const char *dir);
 void os_unwatch(struct watch *w);
