@@ -971,7 +971,7 @@ os_spawn(struct spawn *sp)
 	c.envp = sp->envp ? sp->envp : environ;
 	c.pidvar = NULL;
 	c.mem = !sp->async && SPAWN_SHARED;
-	c.step = 0;
+	c.step = c.err = 0;
 	if (!sp->async && !SPAWN_SHARED && os_pipe(rep) < 0)
 		return -1;
 	if (sp->pidenv) {
