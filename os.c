@@ -749,8 +749,9 @@ enum { FAILED_EXEC = 1, FAILED_BEFORE };
 #define PIDVAR 128
 struct child {
 	const struct spawn *sp;
-	int rep;                  /* the report's write end, or -1 */
-	int mem;                  /* or else the report into step and err */
+	int rep;                  /* the report's write end, or -1: then
+	                           * into step and err (in our memory) but
+	                           * with async */
 	volatile int step, err;
 	char *const *envp;
 	char *pidvar;             /* ours, PIDVAR bytes, for the child to
@@ -766,7 +767,7 @@ spawn_fail(struct child *c, int rep, int step)
 	msg[1] = errno;
 	if (rep >= 0)
 		(void)write_all(rep, msg, sizeof(msg));
-	else if (c->mem) {
+	else if (!c->sp->async) {
 		c->step = msg[0];
 		c->err = msg[1];
 	} else
@@ -970,7 +971,6 @@ os_spawn(struct spawn *sp)
 	c.sp = sp;
 	c.envp = sp->envp ? sp->envp : environ;
 	c.pidvar = NULL;
-	c.mem = !sp->async && SPAWN_SHARED;
 	c.step = c.err = 0;
 	if (!sp->async && !SPAWN_SHARED && os_pipe(rep) < 0)
 		return -1;
@@ -995,13 +995,13 @@ os_spawn(struct spawn *sp)
 	free(env);
 	if (pid < 0)
 		goto fail;
-	if (c.mem) {
+	if (sp->async)
+		return pid;
+	if (SPAWN_SHARED) {
 		/* it executed or exited by now */
 		step = c.step;
 		e = c.err;
-	} else if (rep[0] < 0)
-		return pid;
-	else {
+	} else {
 		close(rep[1]);
 		/* EOF once it executed */
 		step = spawn_report(rep[0], &e);
