@@ -861,7 +861,8 @@ spawn_child(void *arg)
 		if (keep[i] >= 0 ? dup2(keep[i], i) < 0 :
 		    keep[i] == SPAWN_CLOSE && close(i) < 0 && errno != EBADF)
 			goto fail;
-	os_close_from(base);
+	/* n itself too, unless the report is there */
+	os_close_from(rep >= 0 ? base : n);
 	if (sp->dir && chdir(sp->dir) < 0)
 		goto fail;
 	if (c->pidvar && fmt(c->pidvar, PIDVAR, "%s=%ld", sp->pidenv,

@@ -835,6 +835,7 @@ static void
 prepare_ready(struct spawn *sp)
 {
 	char usec[32];
+	int i;
 
 	/* the socket also for a watchdog's pings */
 	close_notify();
@@ -846,6 +847,9 @@ prepare_ready(struct spawn *sp)
 		warnf("setenv:");
 	if (sv.set.ready == READY_FD) {
 		open_ready_fifo();
+		/* the fds between stderr and it: none of ours */
+		for (i = 3; i < sv.set.ready_fd; i++)
+			sp->fd[i] = SPAWN_CLOSE;
 		sp->nfd = sv.set.ready_fd + 1;
 		sp->fd[sv.set.ready_fd] = sv.readyw;
 	}
