@@ -233,13 +233,15 @@ failed(struct logw *w, unsigned long long before)
 static void
 emit(struct logw *w, const char *buf, size_t n)
 {
-	unsigned long long before = w->size;
+	unsigned long long before;
 	const char *p, *nl;
 
 	if (w->cur < 0 && mono_ms() >= w->retry)
 		reopen(w);
 	if (w->cur >= 0 && w->size >= w->max && w->size > 0)
 		rotate(w);
+	/* the size of the current it goes into, once rotated or reopened */
+	before = w->size;
 	if (w->cur >= 0 && write_all(w->cur, buf, n) == 0) {
 		w->size += n;
 		if (w->failing)
