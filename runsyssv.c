@@ -1633,6 +1633,18 @@ on_timer(void)
 	}
 }
 
+/* whether the main process of the pidfd we hold now has ended: the one
+ * polled may have been handed over (MAINPID=) meanwhile */
+static int
+pidfd_ended(void)
+{
+	struct pollfd p;
+
+	p.fd = sv.pidfd;
+	p.events = POLLIN;
+	return sv.pidfd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 static void
 loop(void)
 {
@@ -1669,7 +1681,7 @@ loop(void)
 			on_ready_fifo();
 		if (pfd[P_SIG].revents)
 			on_signal();
-		if (pfd[P_PIDFD].revents && sv.pidfd >= 0)
+		if (pfd[P_PIDFD].revents && pidfd_ended())
 			main_gone(EXIT_UNKNOWN, 0);
 		for (i = fired = 0; i < MAX_BLOCKED; i++)
 			fired |= pfd[P_SUBS + i].revents != 0;
