@@ -907,6 +907,11 @@ setup(void)
 
 	if (std_fds() < 0)
 		die(EXIT_SYSTEM, "/dev/null:");
+	/* caught from the start: a SIGTERM once RUNDIR/pid says who we are
+	 * is a shutdown, not our death with every service left running */
+	if ((m.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
+	    sig_ignore(ign, LEN(ign)) < 0)
+		die(EXIT_SYSTEM, "signals:");
 	umask(SERVICE_UMASK);
 	m.fdmax = os_fd_limit();
 	m.sysfd = -1;
@@ -920,9 +925,6 @@ setup(void)
 	take_dirs();
 	open_log();
 	find_runsyssv();
-	if ((m.sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
-	    sig_ignore(ign, LEN(ign)) < 0)
-		die(EXIT_SYSTEM, "signals:");
 	sig_prepare();
 	open_table();
 	attach();
