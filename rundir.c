@@ -25,6 +25,32 @@ static const char *upper[] = { "DOWN", "STARTING", "UP", "BACKOFF", "STOPPING",
 	"FAILED", "RELOADING" };
 static const char *wants[] = { "up", "down", "once" };
 
+/* a directory's path without what names no entry at its end, as
+ * os_watch() watches it by its parent and its name: "dir/" and "dir/."
+ * are dir; one that ends in ".." is refused (NULL) */
+static char *
+dir_tail(const char *var, char *s)
+{
+	size_t n;
+
+	for (;;) {
+		n = strlen(s);
+		if (n > 1 && s[n - 1] == '/')
+			s[n - 1] = '\0';
+		else if (n > 2 && !strcmp(s + n - 2, "/."))
+			s[n - 2] = '\0';
+		else
+			break;
+	}
+	n = strlen(s);
+	if (n >= 3 && !strcmp(s + n - 3, "/..")) {
+		warnf("%s: %s: ends in \"..\": name the directory itself", var, s);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static char *
 env_path(const char *var, const char *def)
 {
@@ -33,9 +59,11 @@ env_path(const char *var, const char *def)
 
 	if (!v || !*v)
 		v = def;
-	if (!(s = abs_dup(v)))
+	if (!(s = abs_dup(v))) {
 		warnf("%s: %s:", var, v);
-	return s;
+		return NULL;
+	}
+	return dir_tail(var, s);
 }
 
 int
