@@ -31,6 +31,9 @@
 /* runsyssv: ready=notify or ready=fd:N, not ready after READY_TIMEOUT: the
  * service is stopped and restarted with the backoff */
 #define READY_TIMEOUT    60
+/* runsyssv: datagrams of NOTIFY_SOCKET read at most in one wake-up, so
+ * that a flood of them (anyone may send) never holds it from the rest */
+#define NOTIFY_BATCH     16
 
 /* logs (LOGDIR/NAME/current): a line is cut after LOG_LINE_MAX bytes;
  * current is rotated past LOG_SIZE bytes, LOG_KEEP old files are kept;

@@ -1153,7 +1153,8 @@ of_service(pid_t pid)
 static int
 trusted(pid_t pid, uid_t uid)
 {
-	return of_service(pid) && (uid == 0 || (long)uid == os_uid(sv.st.pid));
+	/* the user first: a stranger costs no walk of /proc */
+	return (uid == 0 || (long)uid == os_uid(sv.st.pid)) && of_service(pid);
 }
 
 /* MAINPID=: another process of the service is its main process now */
@@ -1260,13 +1261,15 @@ static void
 on_notify(void)
 {
 	char buf[NOTIFY_MAX], text[TEXT_MAX], *line;
-	int fds[NOTIFY_FDS], nfds, pass, state, ok;
+	int fds[NOTIFY_FDS], nfds, pass, state, ok, left = NOTIFY_BATCH;
+	int strangers = 0;
 	ssize_t n;
 	pid_t pid;
 	uid_t uid;
 
-	while ((n = os_notify_recv(sv.notifyfd, buf, sizeof(buf), &pid,
-	    &uid, fds, &nfds)) >= 0 || errno == EMSGSIZE || errno == EINTR) {
+	while (left-- > 0 && ((n = os_notify_recv(sv.notifyfd, buf, sizeof(buf),
+	    &pid, &uid, fds, &nfds)) >= 0 || errno == EMSGSIZE ||
+	    errno == EINTR)) {
 		if (n < 0)
 			continue;
 		memcpy(text, sv.st.text, sizeof(text));
@@ -1284,7 +1287,7 @@ on_notify(void)
 				say(sv.name, "ignoring a notification from pid %ld,"
 				    " uid %ld: not of the service", (long)pid,
 				    (long)uid);
-			publish();
+			strangers = 1;
 			continue;
 		}
 		if (strlen(buf) != (size_t)n)
@@ -1298,6 +1301,9 @@ on_notify(void)
 		if (strcmp(text, sv.st.text) && state == sv.state)
 			publish();
 	}
+	/* the count of those ignored, once for them all */
+	if (strangers)
+		publish();
 }
 
 /* ready=fd:N: a newline means ready (the service's word, as READY=1,
