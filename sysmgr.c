@@ -58,6 +58,9 @@ static struct {
 	int logr, logkeep;        /* RUNDIR/.log: the lines of every runsyssv */
 	struct watch watch;
 	int absent;               /* SYSDIR is gone: said, and waited for */
+	int again;                /* its watch, open or scan failed (not as
+	                           * gone): tried again in a while */
+	int said;                 /* that failure said, once until all works */
 	int stopping;
 	long long rescan;         /* next periodic scan, 0 for none */
 	int table;                /* RUNDIR/.status, -1: none */
@@ -295,7 +298,7 @@ schedule_scan(void)
 	for (i = 0; i < m.n && watched; i++)
 		if (unwatched(&m.svc[i]))
 			break;
-	if (!watched || i < m.n)
+	if (!watched || m.again || i < m.n)
 		m.rescan = mono_ms() + SCAN_INTERVAL * 1000LL;
 }
 
@@ -387,7 +390,10 @@ rescan(void)
 
 	n = service_list(m.paths.sysdir, &names);
 	if (n < 0) {
-		warnf("cannot read %s:", m.paths.sysdir);
+		if (!m.said)
+			warnf("cannot read %s, trying again every %d s:",
+			    m.paths.sysdir, SCAN_INTERVAL);
+		m.again = m.said = 1;
 		schedule_scan();
 		return;
 	}
@@ -404,23 +410,40 @@ rescan(void)
 }
 
 /* SYSDIR itself: (again) our working directory, watched and scanned; or
- * gone, when the services are left as they are until it is back */
+ * gone, when the services are left as they are until it is back.  What
+ * fails otherwise (no fd left, say) is said once and tried again */
 static void
 attach(void)
 {
-	int fd;
+	int fd, e;
 
+	m.again = 0;
 	os_unwatch(&m.watch);
-	if (os_watch(&m.watch, m.paths.sysdir) < 0 && errno != ENOSYS)
-		warnf("cannot watch %s, scanning every %d s instead:",
-		    m.paths.sysdir, SCAN_INTERVAL);
+	if (os_watch(&m.watch, m.paths.sysdir) < 0 && errno != ENOSYS) {
+		if (!m.said)
+			warnf("cannot watch %s, scanning every %d s instead:",
+			    m.paths.sysdir, SCAN_INTERVAL);
+		m.again = m.said = 1;
+	}
 	fd = open(m.paths.sysdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fchdir(fd) < 0) {
+	if (fd >= 0 && fchdir(fd) < 0) {
+		e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+	}
+	if (fd < 0 && errno != ENOENT && errno != ENOTDIR) {
+		if (!m.said)
+			warnf("cannot open %s, trying again every %d s:",
+			    m.paths.sysdir, SCAN_INTERVAL);
+		m.again = m.said = 1;
+		schedule_scan();
+		return;
+	}
+	if (fd < 0) {
 		if (!m.absent)
 			warnf("%s is gone, %s", m.paths.sysdir, m.watch.pwd >= 0 ?
 			    "waiting for it" : "looking for it now and then");
-		if (fd >= 0)
-			close(fd);
 		m.absent = 1;
 		schedule_scan();
 		return;
@@ -432,6 +455,8 @@ attach(void)
 		warnf("%s is back", m.paths.sysdir);
 	m.absent = 0;
 	rescan();
+	if (!m.again)
+		m.said = 0;
 }
 
 static void release(struct svc *s);
@@ -802,7 +827,7 @@ on_timer(void)
 		}
 	if (!m.stopping && m.rescan && now >= m.rescan) {
 		check_unwatched();
-		if (m.absent)
+		if (m.absent || m.again)
 			attach();
 		else
 			rescan();
