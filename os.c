@@ -444,7 +444,35 @@ os_pipe_to_file(int fd, int out, long long *off, size_t max)
 	return n;
 }
 
+int
+os_writers(int dirfd, const char *name)
+{
+	int fd, r = -1;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* a read lease is refused (EAGAIN) while anyone has it open for
+	 * writing; given, it is given back at once */
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+		(void)fcntl(fd, F_SETLEASE, F_UNLCK);
+		r = 0;
+	} else if (errno == EAGAIN)
+		r = 1;
+	close(fd);
+	return r;
+}
+
 #else /* !__linux__ */
+
+int
+os_writers(int dirfd, const char *name)
+{
+	(void)dirfd; (void)name;
+	errno = ENOSYS;
+	return -1;
+}
 
 static int sig_default_raw(int sig) { (void)sig; errno = ENOSYS; return -1; }
 void os_close_from(int lowfd) { close_each(lowfd); }

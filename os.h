@@ -126,6 +126,10 @@ void os_unwatch(struct watch *w);
 int os_watch_read(struct watch *w,
                   void (*fn)(void *ctx, const char *name, int flags),
                   void *ctx);
+/* whether a process has name (in dirfd) open for writing: 1, 0 when none
+ * has, -1 when it cannot be told (a lease refused to us: not root nor
+ * its owner; ENOSYS off Linux) */
+int os_writers(int dirfd, const char *name);
 
 /* a watch of files written in directories (svctl log -f): an fd that
  * polls readable when one of them changes; -1 without inotify */

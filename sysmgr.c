@@ -373,9 +373,12 @@ on_change(void *ctx, const char *name, int flags)
 	if (name[0] == '.' || m.absent)
 		return;
 	/* a regular file just created is maybe still being written: its
-	 * close (IN_CLOSE_WRITE) or chmod comes next; a hard link is whole */
+	 * close (IN_CLOSE_WRITE) or chmod comes next.  A hard link is whole,
+	 * even when its other name went since (nlink 1 again): no one has
+	 * it open for writing, then */
 	if ((flags & WATCH_NEW) && fstatat(m.sysfd, name, &st,
-	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 1 && os_writers(m.sysfd, name) != 0)
 		return;
 	check(name);
 }
