@@ -73,9 +73,9 @@
 #define INIT_BACKOFF_MIN 1
 #define INIT_BACKOFF_MAX 30
 /* shutdown: time for sysmgr to stop every service (longer when sysmgr
- * says in RUNDIR/.sysmgr.stop that its services need more, up to
- * INIT_SYSMGR_MAX), for rc.shutdown, for every process after SIGTERM (the
- * grace time) and after SIGKILL */
+ * says in RUNDIR/.sysmgr.stop that its services need more, at most
+ * INIT_SYSMGR_MAX away: a time further is not taken), for rc.shutdown,
+ * for every process after SIGTERM (the grace time) and after SIGKILL */
 #ifndef INIT_SYSMGR_WAIT
 #define INIT_SYSMGR_WAIT 30
 #endif
@@ -83,6 +83,9 @@
 #define INIT_RC_WAIT     30
 #define INIT_GRACE       3
 #define INIT_KILL_WAIT   2
+/* init: in a PID namespace, how often the end of processes that are not
+ * its children (nsenter) is looked for, in ms, while it waits for them */
+#define INIT_POLL_MS     100
 /* the console, opened on whichever of fds 0-2 the kernel left closed */
 #define INIT_CONSOLE     "/dev/console"
 /* options of the file systems mounted at boot */

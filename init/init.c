@@ -249,6 +249,21 @@ kill_all(int sig)
 	reap();
 }
 
+/*
+ * No process is left to wait for: none of ours (ECHILD), and, in another
+ * PID namespace than the first, none at all: one that joined it (nsenter,
+ * a container's exec) is not our child, and only there does kill(-1, 0)
+ * tell, as the first has kernel threads.
+ */
+static int
+none_left(void)
+{
+	reap();
+	if (!in.alone)
+		return 0;
+	return sys_initial_ns() != 0 || (kill(-1, 0) < 0 && errno == ESRCH);
+}
+
 /* reboot(2) in a child, as the kernel wants PID 1 alive */
 static void
 finish(void)
@@ -294,11 +309,10 @@ begin(void)
 		    action_name[in.action])) > 0;
 	case P_TERM:
 	case P_KILL:
-		reap();
-		if (in.alone)
+		if (none_left())
 			return 0;
 		kill_all(in.phase == P_TERM ? SIGTERM : SIGKILL);
-		return !in.alone;
+		return !none_left();
 	default:
 		finish();
 		return 1;
@@ -317,7 +331,7 @@ done(void)
 		return in.sysmgr == 0;
 	case P_TERM:
 	case P_KILL:
-		return in.alone;
+		return none_left();
 	default:
 		return 0;
 	}
@@ -342,7 +356,8 @@ sysmgr_bound(void)
 	buf[strcspn(buf, "\n")] = '\0';
 	if (parse_ull(buf, (unsigned long long)-1, &d) < 0)
 		return -1;
-	return (long long)(d < most ? d : most);
+	/* further away: not taken (nonsense, or not worth the wait) */
+	return d <= most ? (long long)d : -1;
 }
 
 /* the time for sysmgr is over: unless it said it needs more, once */
@@ -439,6 +454,11 @@ next_signal(void)
 	long long d = in.phase == P_RUN ? in.retry : in.deadline;
 	struct timespec ts;
 	int ms, sig;
+
+	/* processes not ours end without a SIGCHLD: looked for now and then */
+	if ((in.phase == P_TERM || in.phase == P_KILL) && in.alone &&
+	    (d < 0 || d > mono_ms() + INIT_POLL_MS))
+		d = mono_ms() + INIT_POLL_MS;
 
 	if (d < 0)
 		sig = sigwaitinfo(&in.sigs, NULL);
