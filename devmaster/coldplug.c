@@ -43,19 +43,47 @@ resolve(char *out, size_t size, const char *dir, const char *link)
 	return fmt(out + n, size - n, "/%s", link) < 0 ? -1 : 0;
 }
 
-/* "add@DEVPATH\0ACTION=add\0DEVPATH=..\0SUBSYSTEM=..\0" + the uevent lines */
+/* a key of a device's number and node, which the kernel writes first in
+ * the uevent file of a device with a number, and in no other */
+static int
+node_key(const char *line, size_t len)
+{
+	static const char *const keys[] = { "MAJOR=", "MINOR=", "DEVNAME=",
+	    "DEVMODE=", "DEVUID=", "DEVGID=" };
+	size_t i;
+
+	for (i = 0; i < LEN(keys); i++)
+		if (len >= strlen(keys[i]) && !strncmp(line, keys[i], strlen(keys[i])))
+			return 1;
+	return 0;
+}
+
+/*
+ * "add@DEVPATH\0ACTION=add\0DEVPATH=..\0SUBSYSTEM=..\0" + the uevent lines;
+ * -1 to leave it out.  A value with a newline in it (a device's name, as
+ * a USB or Bluetooth device gives it) makes lines of its own in the file:
+ * a node key anywhere but in the first lines of a device with a number is
+ * one of those, and the device is left out.
+ */
 static int
 datagram(char *dg, size_t size, const char *devpath, const char *subsys,
-         const char *uevent)
+         const char *uevent, int numbered)
 {
 	int n = fmt(dg, size, "add@%s%cACTION=add%cDEVPATH=%s%cSUBSYSTEM=%s%c",
-	            devpath, 0, 0, devpath, 0, subsys, 0);
+	            devpath, 0, 0, devpath, 0, subsys, 0), first = numbered, key;
 	size_t len;
 
 	for (; n >= 0 && *uevent; uevent += len + (uevent[len] == '\n')) {
 		len = strcspn(uevent, "\n");
 		if (len == 0)
 			continue;   /* empty lines, as at the end of cpu0/uevent */
+		key = node_key(uevent, len);
+		if (key && !first) {
+			warnf("%s: a device number or node in the middle of its"
+			    " uevent, left out", devpath);
+			return -1;
+		}
+		first = first && key;
 		if ((size_t)n + len + 1 >= size)
 			return -1;
 		memcpy(dg + n, uevent, len);
@@ -122,7 +150,7 @@ device(struct coldplug *c, const char *name)
 		link[len] = '\0';
 		subsys = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 	}
-	n = datagram(c->dg, sizeof(c->dg), devpath, subsys, c->uevent);
+	n = datagram(c->dg, sizeof(c->dg), devpath, subsys, c->uevent, !c->nodev);
 	return n < 0 ? 0 : (size_t)n;
 }
 

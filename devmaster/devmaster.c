@@ -301,12 +301,16 @@ static void
 setup(struct devmaster *d)
 {
 	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGCHLD };
+	/* a reader of -D, stdout or stderr gone is an error we say, not our
+	 * death (the commands get every signal back at its default) */
+	static const int ign[] = { SIGPIPE };
 
 	umask(022);
 	if ((fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0 ||
 	     fcntl(2, F_GETFD) < 0) && std_fds() < 0)
 		warnf("/dev/null:");   /* before our nodes exist, maybe */
-	if ((d->sigfd = sig_pipe(sigs, LEN(sigs))) < 0)
+	if ((d->sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
+	    sig_ignore(ign, LEN(ign)) < 0)
 		die(EXIT_SYSTEM, "signals:");
 	if (d->notify >= 0 && set_cloexec(d->notify) < 0)
 		die(EXIT_SYSTEM, "-D %d:", d->notify);
