@@ -777,7 +777,10 @@ script_changed(void)
 		memset(&st, 0, sizeof(st));
 	else if (st.st_ino == sv.seen.st_ino &&
 	    st.st_dev == sv.seen.st_dev && st.st_size == sv.seen.st_size &&
-	    st.st_mtime == sv.seen.st_mtime && st.st_ctime == sv.seen.st_ctime)
+	    st.st_mtim.tv_sec == sv.seen.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == sv.seen.st_mtim.tv_nsec &&
+	    st.st_ctim.tv_sec == sv.seen.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == sv.seen.st_ctim.tv_nsec)
 		return 0;
 	sv.seen = st;
 	return 1;
@@ -788,11 +791,15 @@ script_changed(void)
 static void
 read_settings(void)
 {
+	const char *more;
+
 	if (script_changed()) {
 		if (settings_read(sv.script, &sv.set, report_bad, NULL) < 0)
 			settings_default(&sv.set);   /* the exec will say why */
-		fmt(sv.st.bad, sizeof(sv.st.bad), "%s%s", sv.set.bad,
-		    sv.set.nbad > 1 ? " (and more)" : "");
+		/* the mark kept whole, the setting cut to make room for it */
+		more = sv.set.nbad > 1 ? " (and more)" : "";
+		fmt(sv.st.bad, sizeof(sv.st.bad), "%.*s%s",
+		    (int)(sizeof(sv.st.bad) - 1 - strlen(more)), sv.set.bad, more);
 		log_limits(&sv.log, sv.set.log_size, sv.set.log_keep);
 	}
 	sv.st.stoptimeout = sv.set.stop_timeout;

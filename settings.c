@@ -210,7 +210,7 @@ settings_read(const char *script, struct settings *s,
               void *ctx)
 {
 	struct stat st;
-	char *buf;
+	char *buf, *cut;
 	ssize_t r;
 	size_t n = 0, max = SCRIPT_HEAD;
 	int fd;
@@ -242,6 +242,10 @@ settings_read(const char *script, struct settings *s,
 	}
 	close(fd);
 	buf[n] = '\0';
+	/* a line cut at SCRIPT_HEAD is beyond it, not read with a value cut
+	 * short */
+	if (n == SCRIPT_HEAD && st.st_size > SCRIPT_HEAD)
+		*((cut = strrchr(buf, '\n')) ? cut + 1 : buf) = '\0';
 	/* a NUL ends the text: a binary has no settings after it */
 	settings_parse(buf, s, report, ctx);
 	free(buf);

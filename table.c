@@ -526,8 +526,10 @@ table_status(const struct table *t, const char *name, struct status *st)
 	l = lock_at(t, get32(rec + 16), get32(rec + 20), get64(rec + 24));
 	if (!l->pid)
 		return -1;
-	if (status_unpack((const char *)rec + HEAD + s->nl, len, st) < 0)
+	/* and by the very runsyssv that wrote it: one killed leaves its
+	 * slot, the next may hold the same lock and write no slot */
+	if (status_unpack((const char *)rec + HEAD + s->nl, len, st) < 0 ||
+	    st->supervisor != (pid_t)l->pid)
 		return -1;
-	st->supervisor = (pid_t)l->pid;
 	return 1;
 }
