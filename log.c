@@ -157,9 +157,15 @@ reopen(struct logw *w)
 void
 log_reopen(struct logw *w)
 {
-	/* a log never opened (log=off, console) is not begun by a SIGHUP */
-	if (w->cur >= 0 || w->failing)
-		reopen(w);
+	/* a log never opened (log=off, console) is not begun by a SIGHUP;
+	 * its directory opened again too (a file system mounted on LOGDIR
+	 * since, at boot) */
+	if (w->cur < 0 && !w->failing)
+		return;
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	w->dirfd = -1;
+	reopen(w);
 }
 
 static int
@@ -231,7 +237,7 @@ failed(struct logw *w, unsigned long long before)
 
 /* lines stamped in out, n bytes: into current, or where they can go */
 static void
-emit(struct logw *w, const char *buf, size_t n)
+emit_batch(struct logw *w, const char *buf, size_t n)
 {
 	unsigned long long before;
 	const char *p, *nl;
@@ -262,6 +268,17 @@ emit(struct logw *w, const char *buf, size_t n)
 	}
 }
 
+/* emit_batch(), whose warnings (a rotation that failed) go to stderr
+ * alone: a line of our own now would be stamped into the buffer being
+ * written */
+static void
+emit(struct logw *w, const char *buf, size_t n)
+{
+	w->busy = 1;
+	emit_batch(w, buf, n);
+	w->busy = 0;
+}
+
 /*
  * Stamp the lines of buf (n bytes) into out, as many as fit in room
  * bytes (one at least): a line ends at a newline, or after LOG_LINE_MAX
@@ -278,12 +295,13 @@ stamp_lines(const char *buf, size_t n, int last, size_t room, size_t *olen)
 	log_stamp(stamp);
 	*olen = 0;
 	while (p < n) {
-		len = n - p < LOG_LINE_MAX ? n - p : LOG_LINE_MAX;
+		/* one byte more than a line may have: its newline */
+		len = n - p <= LOG_LINE_MAX ? n - p : LOG_LINE_MAX + 1;
 		if ((nl = memchr(buf + p, '\n', len))) {
 			len = (size_t)(nl - (buf + p));
 			take = len + 1;
-		} else if (len == LOG_LINE_MAX || last)
-			take = len;
+		} else if (len > LOG_LINE_MAX || last)
+			take = len = len > LOG_LINE_MAX ? LOG_LINE_MAX : len;
 		else
 			break;             /* the rest of it comes later */
 		if (*olen + LOG_STAMP + len + 1 > room && *olen)
@@ -375,7 +393,12 @@ log_drain(struct logw *w, int fifo, int flush)
 	ssize_t n;
 
 	for (;;) {
-		n = os_pipe_to_file(fifo, w->spill, &w->eof, MOVE_MAX);
+		/* no FIFO: what the spill holds alone */
+		if (fifo < 0) {
+			n = -1;
+			errno = EAGAIN;
+		} else
+			n = os_pipe_to_file(fifo, w->spill, &w->eof, MOVE_MAX);
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			if (errno == ENOSPC)
 				drain_direct(w, fifo);
@@ -399,6 +422,8 @@ log_line(struct logw *w, const char *line, size_t n)
 {
 	size_t olen;
 
+	if (w->busy)
+		return;
 	if (n > LOG_LINE_MAX)
 		n = LOG_LINE_MAX;
 	w->dirty = 1;
@@ -459,6 +484,7 @@ log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
 
 	w->name = name;
 	w->dirfd = w->cur = w->echo = -1;
+	w->busy = 0;
 	w->max = LOG_SIZE;
 	w->keep = LOG_KEEP;
 	if (!(w->dir = path_dup(logdir, name)))

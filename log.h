@@ -25,6 +25,7 @@ struct logw {
 	int echo;                     /* an fd the lines also go to, or -1 */
 	int failing;                  /* current cannot be written: said */
 	int dirty;                    /* the buffers touched since freed */
+	int busy;                     /* in emit(): no line of our own now */
 	long long retry;              /* mono_ms of the next try */
 	unsigned long dropped;        /* lines lost while failing */
 	unsigned long lost;           /* lines lost, ever */
@@ -42,7 +43,8 @@ int log_open(struct logw *w, int rundirfd, const char *spill,
 /* the rotation settings */
 void log_limits(struct logw *w, unsigned long max, unsigned long keep);
 /* move what fifo holds into the log; the last line without a newline
- * waits for the rest of it, unless flush (the service ended) */
+ * waits for the rest of it, unless flush (the service ended).  fifo -1:
+ * what the spill holds (a killed writer's lines, at a start) */
 void log_drain(struct logw *w, int fifo, int flush);
 /* a line of our own: stamped and written at once */
 void log_line(struct logw *w, const char *line, size_t n);

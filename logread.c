@@ -153,6 +153,26 @@ reverse(struct lines *l, size_t k)
 	}
 }
 
+/* how many of the old files ents (n, oldest first) are older than the
+ * current we read (cur): rotated since we opened it, it is one of them,
+ * and those after it are newer */
+static int
+before_cur(const char *dir, int cur, struct dirent **ents, int n)
+{
+	char path[PATH_MAX];
+	struct stat c, st;
+	int k;
+
+	if (fstat(cur, &c) < 0)
+		return n;
+	for (k = n - 1; k >= 0; k--)
+		if (path_join(path, sizeof(path), dir, ents[k]->d_name) == 0 &&
+		    stat(path, &st) == 0 && st.st_dev == c.st_dev &&
+		    st.st_ino == c.st_ino)
+			return k;
+	return n;
+}
+
 /* the last want lines of a log: current (cur, *len bytes of it read),
  * then the old files before it */
 static int
@@ -172,7 +192,7 @@ last_lines(const char *dir, const char *name, unsigned long want, int cur,
 	free(buf);
 	reverse(&l, l.n - had);
 	if (l.n < want && (n = scandir(dir, &ents, is_old, alphasort)) > 0) {
-		for (k = n - 1; k >= 0 && l.n < want; k--) {
+		for (k = before_cur(dir, cur, ents, n) - 1; k >= 0 && l.n < want; k--) {
 			had = l.n;
 			if ((buf = slurp(dir, ents[k]->d_name, &olen))) {
 				take_last(&l, name, buf, olen, want);
@@ -362,7 +382,9 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 	}
 	for (i = 0; i < all.n; i++)
 		all.l[i].seq = i;
-	if (all.n)
+	/* several logs merged by their stamps; one in the order of its
+	 * files, whatever the clock did */
+	if (all.n && several)
 		qsort(all.l, all.n, sizeof(*all.l), by_time);
 	from = several && all.n > want * (size_t)n ? all.n - want * (size_t)n : 0;
 	for (i = from; i < all.n; i++)
