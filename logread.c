@@ -153,24 +153,35 @@ reverse(struct lines *l, size_t k)
 	}
 }
 
+/* the index among the old files ents (n) of dir of the file of dev and
+ * ino, -1 when it is none of them */
+static int
+file_index(const char *dir, struct dirent **ents, int n, dev_t dev, ino_t ino)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int k;
+
+	for (k = n - 1; k >= 0; k--)
+		if (path_join(path, sizeof(path), dir, ents[k]->d_name) == 0 &&
+		    stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+			return k;
+	return -1;
+}
+
 /* how many of the old files ents (n, oldest first) are older than the
  * current we read (cur): rotated since we opened it, it is one of them,
  * and those after it are newer */
 static int
 before_cur(const char *dir, int cur, struct dirent **ents, int n)
 {
-	char path[PATH_MAX];
-	struct stat c, st;
+	struct stat c;
 	int k;
 
-	if (fstat(cur, &c) < 0)
+	if (fstat(cur, &c) < 0 || (k = file_index(dir, ents, n, c.st_dev,
+	    c.st_ino)) < 0)
 		return n;
-	for (k = n - 1; k >= 0; k--)
-		if (path_join(path, sizeof(path), dir, ents[k]->d_name) == 0 &&
-		    stat(path, &st) == 0 && st.st_dev == c.st_dev &&
-		    st.st_ino == c.st_ino)
-			return k;
-	return n;
+	return k;
 }
 
 /* the last want lines of a log: current (cur, *len bytes of it read),
@@ -280,6 +291,9 @@ follow_rotated(struct follow *f, const struct stat *next)
 
 	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
 		return;
+	/* the file we read removed since (log-keep): the older ones went
+	 * before it, so every old file left is newer */
+	after = file_index(f->dir, ents, n, f->dev, f->ino) < 0;
 	for (k = 0; k < n; k++) {
 		if (after >= 0 &&
 		    path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0 &&

@@ -1600,9 +1600,6 @@ setup(void)
 	/* what the last run wrote and nobody read yet */
 	if (faccessat(sv.dirfd, RD_LOG, F_OK, 0) == 0 && open_log_fifo() < 0)
 		warnf("cannot open %s/%s/%s:", sv.paths.rundir, sv.name, RD_LOG);
-	/* and what a killed runsyssv had taken of it and not written:
-	 * now, not once the service writes again */
-	log_drain(&sv.log, -1, 0);
 	if (setenv("SYSMGR_SERVICE", sv.name, 1) < 0 ||
 	    setenv("RUNDIR", sv.paths.rundir, 1) < 0)
 		die(EXIT_SYSTEM, "setenv:");
@@ -1616,6 +1613,9 @@ setup(void)
 	if (os_procinfo(getpid(), &pi) == 0)
 		sv.supstart = pi.starttime;
 	resume();
+	/* what a killed runsyssv had taken from the FIFO and not written:
+	 * now (with the log settings read), not once the service writes */
+	log_drain(&sv.log, -1, 0);
 }
 
 static void
