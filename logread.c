@@ -153,6 +153,13 @@ reverse(struct lines *l, size_t k)
 	}
 }
 
+/* 1 if st is the file of dev and ino */
+static int
+same_file(const struct stat *st, dev_t dev, ino_t ino)
+{
+	return st->st_dev == dev && st->st_ino == ino;
+}
+
 /* the index among the old files ents (n) of dir of the file of dev and
  * ino, -1 when it is none of them */
 static int
@@ -164,7 +171,7 @@ file_index(const char *dir, struct dirent **ents, int n, dev_t dev, ino_t ino)
 
 	for (k = n - 1; k >= 0; k--)
 		if (path_join(path, sizeof(path), dir, ents[k]->d_name) == 0 &&
-		    stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+		    stat(path, &st) == 0 && same_file(&st, dev, ino))
 			return k;
 	return -1;
 }
@@ -271,13 +278,6 @@ follow_fd(struct follow *f, int fd)
 		}
 }
 
-/* 1 if st is the file of dev and ino */
-static int
-same_file(const struct stat *st, dev_t dev, ino_t ino)
-{
-	return st->st_dev == dev && st->st_ino == ino;
-}
-
 /* after rotations: the old files rotated after the one we read, whole,
  * up to next, the current we go on with (rotated too, maybe, since we
  * opened it: it is read from its start after this) */
@@ -285,30 +285,25 @@ static void
 follow_rotated(struct follow *f, const struct stat *next)
 {
 	struct dirent **ents;
-	struct stat st;
 	char path[PATH_MAX];
-	int n, k, after = 0, fd;
+	int n, k, from, to, fd;
 
 	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
 		return;
-	/* the file we read removed since (log-keep): the older ones went
-	 * before it, so every old file left is newer */
-	after = file_index(f->dir, ents, n, f->dev, f->ino) < 0;
-	for (k = 0; k < n; k++) {
-		if (after >= 0 &&
-		    path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0 &&
-		    stat(path, &st) == 0) {
-			if (same_file(&st, next->st_dev, next->st_ino))
-				after = -1;
-			else if (after && (fd = open(path, O_RDONLY |
-			    O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) >= 0) {
-				follow_fd(f, fd);
-				close(fd);
-			} else if (same_file(&st, f->dev, f->ino))
-				after = 1;
+	/* after the one we read; all, when log-keep removed it since (the
+	 * older ones went before it) */
+	from = file_index(f->dir, ents, n, f->dev, f->ino) + 1;
+	if ((to = file_index(f->dir, ents, n, next->st_dev, next->st_ino)) < 0)
+		to = n;
+	for (k = from; k < to; k++)
+		if (path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0 &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK)) >= 0) {
+			follow_fd(f, fd);
+			close(fd);
 		}
+	for (k = 0; k < n; k++)
 		free(ents[k]);
-	}
 	free(ents);
 }
 

@@ -383,6 +383,19 @@ on_change(void *ctx, const char *name, int flags)
 	check(name);
 }
 
+/* SYSDIR could not be watched (then scanned), opened or read, for another
+ * reason than its absence (errno): said once until all works again, and
+ * tried again every SCAN_INTERVAL */
+static void
+sysdir_trouble(const char *what, int scanning)
+{
+	if (!m.said)
+		warnf("cannot %s %s, %s every %d s%s:", what, m.paths.sysdir,
+		    scanning ? "scanning" : "trying again", SCAN_INTERVAL,
+		    scanning ? " instead" : "");
+	m.again = m.said = 1;
+}
+
 /* mark every entry of SYSDIR, sweep the services that are not */
 static void
 rescan(void)
@@ -393,10 +406,7 @@ rescan(void)
 
 	n = service_list(m.paths.sysdir, &names);
 	if (n < 0) {
-		if (!m.said)
-			warnf("cannot read %s, trying again every %d s:",
-			    m.paths.sysdir, SCAN_INTERVAL);
-		m.again = m.said = 1;
+		sysdir_trouble("read", 0);
 		schedule_scan();
 		return;
 	}
@@ -422,12 +432,8 @@ attach(void)
 
 	m.again = 0;
 	os_unwatch(&m.watch);
-	if (os_watch(&m.watch, m.paths.sysdir) < 0 && errno != ENOSYS) {
-		if (!m.said)
-			warnf("cannot watch %s, scanning every %d s instead:",
-			    m.paths.sysdir, SCAN_INTERVAL);
-		m.again = m.said = 1;
-	}
+	if (os_watch(&m.watch, m.paths.sysdir) < 0 && errno != ENOSYS)
+		sysdir_trouble("watch", 1);
 	fd = open(m.paths.sysdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0 && fchdir(fd) < 0) {
 		e = errno;
@@ -436,10 +442,7 @@ attach(void)
 		errno = e;
 	}
 	if (fd < 0 && errno != ENOENT && errno != ENOTDIR) {
-		if (!m.said)
-			warnf("cannot open %s, trying again every %d s:",
-			    m.paths.sysdir, SCAN_INTERVAL);
-		m.again = m.said = 1;
+		sysdir_trouble("open", 0);
 		schedule_scan();
 		return;
 	}
