@@ -936,6 +936,13 @@ status_write_in(int dirfd, const struct status *st, char *buf)
 	size_t i, n = 0;
 	int w, e, r = -1;
 
+	/* the table's copy first, binary, in the same buffer: whoever has
+	 * seen the file say a state (svctl waiting for it) then finds the
+	 * table saying it too; emptied again if the file cannot be written */
+	if ((w = status_pack(buf, STATUS_MAX, st)) >= 0)
+		table_put(buf, (size_t)w);
+	else
+		table_put(NULL, 0);
 	for (i = 0; i < LEN(keys); i++) {
 		if ((w = field_format(buf + n, STATUS_MAX - n, st, &keys[i])) < 0)
 			goto out;
@@ -947,13 +954,11 @@ status_write_in(int dirfd, const struct status *st, char *buf)
 	if ((r = overwrite(dirfd, buf, n)) < 0)
 		errno = e;           /* the first reason */
 out:
-	/* the table's copy, binary, in the same buffer */
-	e = errno;
-	if (r == 0 && (w = status_pack(buf, STATUS_MAX, st)) >= 0)
-		table_put(buf, (size_t)w);
-	else
+	if (r < 0) {
+		e = errno;
 		table_put(NULL, 0);
-	errno = e;
+		errno = e;
+	}
 	return r;
 }
 

@@ -161,8 +161,8 @@ int status_show(char *buf, size_t size, const char *name,
 /*
  * The status table (table.c).  sysmgr makes it (table_open with create)
  * and gives each runsyssv a slot; runsyssv joins its slot with the fd of
- * its lock, after which status_write() copies each status into it, and
- * table_leave() empties it.  A reader loads it whole with /proc/locks;
+ * its lock, after which status_write() copies each status into it (before
+ * the file: the table is never behind it), and table_leave() empties it.  A reader loads it whole with /proc/locks;
  * table_status() is then 1 and *st for a service the table vouches for
  * (its slot checks out and its lock is held), -1 when the run directory
  * must be asked (svc_status_named).
