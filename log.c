@@ -21,6 +21,7 @@
 #define RAW_MAX  8192             /* bytes of the spill handled at once */
 #define OUT_MAX  (2 * RAW_MAX)    /* bytes written to current at once */
 #define MOVE_MAX (64 * 1024)      /* bytes taken from the FIFO at once */
+#define ROTATE_TRIES 8            /* names tried when one is taken */
 #define RETRY_MS 1000             /* after current could not be written */
 
 /* the header: where the unwritten part of the spill starts, and what
@@ -176,28 +177,48 @@ is_old(const struct dirent *e)
 	return e->d_name[0] == '@' && n > 3 && !strcmp(e->d_name + n - 2, ".s");
 }
 
-/* the old files beyond log-keep: the oldest go (their names sort by time) */
+/* the old files ents (n of them, in name order) and the one just made,
+ * name (NULL: none made): those beyond log-keep go, the oldest first */
 static void
-prune(struct logw *w)
+prune(struct logw *w, struct dirent **ents, int n, const char *name)
 {
-	struct dirent **ents;
-	int n, i;
+	int i;
 
-	if ((n = scandir(w->dir, &ents, is_old, alphasort)) < 0)
-		return;
 	for (i = 0; i < n; i++) {
-		if ((unsigned long)(n - i) > w->keep)
+		if (name && (unsigned long)(n + 1 - i) > w->keep)
 			unlinkat(w->dirfd, ents[i]->d_name, 0);
 		free(ents[i]);
 	}
 	free(ents);
+	if (name && w->keep == 0)
+		unlinkat(w->dirfd, name, 0);
 }
 
-/* current past log-size: renamed @STAMP.s, and a new one begun */
-static void
-rotate(struct logw *w)
+/* the name one microsecond after: the digits of the stamp counted up as
+ * one number (a name, not always a valid time) */
+static int
+name_after(char *name)
 {
-	char stamp[LOG_STAMP + 1], name[64];
+	char *p;
+
+	for (p = name + strlen(name); p > name; )
+		if (*--p >= '0' && *p <= '9') {
+			if (*p < '9') {
+				++*p;
+				return 0;
+			}
+			*p = '0';
+		}
+	return -1;
+}
+
+/* @STAMP.s of now, or the name after the newest old file's when now's
+ * would not sort after it (the clock set back): the old files sort in the
+ * order they were made, which prune() keeps to */
+static int
+rotated_name(char *name, size_t size, struct dirent **ents, int n)
+{
+	char stamp[LOG_STAMP + 1];
 	size_t i, j;
 
 	log_stamp(stamp);
@@ -206,17 +227,45 @@ rotate(struct logw *w)
 		if (stamp[i] != '-' && stamp[i] != ':')
 			stamp[j++] = stamp[i];
 	stamp[j] = '\0';
-	if (fmt(name, sizeof(name), "@%s.s", stamp) < 0 ||
-	    renameat(w->dirfd, "current", w->dirfd, name) < 0) {
+	if (fmt(name, size, "@%s.s", stamp) < 0)
+		return -1;
+	if (n > 0 && strcmp(name, ents[n - 1]->d_name) <= 0 &&
+	    (fmt(name, size, "%s", ents[n - 1]->d_name) < 0 ||
+	    name_after(name) < 0)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* current past log-size: renamed @STAMP.s, never over a file of that name
+ * (two rotations in one microsecond: the name after is tried), and a new
+ * one begun */
+static void
+rotate(struct logw *w)
+{
+	struct dirent **ents = NULL;
+	char name[64];
+	int n, r, tries = 0;
+
+	if ((n = scandir(w->dir, &ents, is_old, alphasort)) < 0)
+		n = 0;
+	if ((r = rotated_name(name, sizeof(name), ents, n)) == 0)
+		while ((r = os_rename_new(w->dirfd, "current", name)) < 0 &&
+		    errno == EEXIST && ++tries < ROTATE_TRIES &&
+		    name_after(name) == 0)
+			;
+	if (r < 0) {
 		warnf("cannot rotate %s/current:", w->dir);
 		w->max = (unsigned long)-1;     /* said once: it grows */
+		prune(w, ents, n, NULL);
 		return;
 	}
 	close(w->cur);
 	w->cur = -1;
 	if (open_current(w) == 0)
 		header_write(w);    /* before anything goes into it */
-	prune(w);
+	prune(w, ents, n, name);
 }
 
 /* a batch current did not take: what went in of it is taken back */

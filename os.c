@@ -583,6 +583,30 @@ os_watch_read(struct watch *w, void (*fn)(void *, const char *, int), void *ctx)
 
 #endif
 
+int
+os_rename_new(int dirfd, const char *from, const char *to)
+{
+	int e;
+
+#if defined(__linux__) && defined(SYS_renameat2)
+	if (syscall(SYS_renameat2, dirfd, from, dirfd, to, 1U /* NOREPLACE */) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* no RENAME_NOREPLACE (kernel, file system): a link, which fails
+	 * with EEXIST as well, and the old name unlinked */
+	if (linkat(dirfd, from, dirfd, to, 0) < 0)
+		return -1;
+	if (unlinkat(dirfd, from, 0) < 0) {
+		e = errno;
+		(void)unlinkat(dirfd, to, 0);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 /* the signals sig_reset() resets, bit s-1 for signal s: all of them
  * until sig_prepare() found those that need it */
 static unsigned long long sig_todo = ~0ULL;

@@ -131,6 +131,9 @@ int os_watch_read(struct watch *w,
  * its owner; ENOSYS off Linux) */
 int os_writers(int dirfd, const char *name);
 
+/* from renamed to (both in dirfd) unless to exists: -1 and EEXIST then */
+int os_rename_new(int dirfd, const char *from, const char *to);
+
 /* a watch of files written in directories (svctl log -f): an fd that
  * polls readable when one of them changes; -1 without inotify */
 int os_notice(void);

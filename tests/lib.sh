@@ -17,6 +17,13 @@ need_ns() {
 	fi
 }
 
+need_strace() {
+	command -v strace >/dev/null && return 0
+	echo "SKIP ${FUNCNAME[1]}: needs strace"
+	startSkipping
+	return 1
+}
+
 # skip the rest of a slow test unless SLOW is set (make check-all)
 need_slow() {
 	if [ -z "$SLOW" ]; then
