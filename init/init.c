@@ -88,6 +88,10 @@ request(int i, int now)
 		sys_reboot(acts[i].action);
 		die(EXIT_FAIL, "cannot %s:", acts[i].name);
 	}
+	/* the shutdown's SIGTERM (and SIGHUP) to every process may come
+	 * before our exit: the request was sent, the exit stays 0 */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	if (kill(1, acts[i].sig) < 0)
 		die(EXIT_FAIL, "cannot signal PID 1:");
 	return 0;
