@@ -112,10 +112,12 @@ publish(void)
 {
 	pid_t pid = sv.st.pid;
 
-	if (status_write(sv.dirfd, &sv.st) < 0)
-		warnf("cannot write status in %s/%s:", sv.paths.rundir, sv.name);
+	/* the pid file first: whoever has seen the status (svctl stop
+	 * waiting for DOWN) finds the pid file saying the same */
 	if (pid != sv.written && pid_write(sv.dirfd, pid) == 0)
 		sv.written = pid;
+	if (status_write(sv.dirfd, &sv.st) < 0)
+		warnf("cannot write status in %s/%s:", sv.paths.rundir, sv.name);
 	if (sv.evdir < 0)
 		sv.evdir = ev_open(sv.dirfd);
 	ev_notify(sv.evdir);
@@ -953,7 +955,9 @@ spawn(int automatic)
 	sv.st.state = ST_STARTING;
 	sv.st.stamp = mono_ms();
 	sv.st.since = wall_s();
-	set_why(NULL);
+	/* as exec_done() will say it: the first record of a start already
+	 * tells why it is STARTING */
+	set_why(sv.set.ready != READY_NONE ? "not ready" : NULL);
 	/* a new session, stdin on /dev/null, no fd but 0-2 (and ready=fd:N) */
 	os_spawn_init(&sv.sp, sv.script, argv);
 	sv.sp.leader = SPAWN_SESSION;

@@ -1005,6 +1005,13 @@ loop(void)
 		}
 		if (m.pfd[0].revents)
 			on_signal();
+		/* the deaths before SYSDIR's changes: a script added in the
+		 * same wake-up takes the slot of one whose runsyssv is gone;
+		 * from the end: gone() may delete entries */
+		for (i = n; i-- > 3;)
+			if (m.pfd[i].revents && m.pidx[i] < m.n &&
+			    m.svc[m.pidx[i]].pidfd == m.pfd[i].fd)
+				gone(&m.svc[m.pidx[i]], 0, 0);
 		if (m.pfd[1].revents && !m.stopping) {
 			again = 0;
 			if (os_watch_read(&m.watch, on_change, &again) < 0)
@@ -1016,11 +1023,6 @@ loop(void)
 		}
 		if (m.pfd[2].revents)
 			drain();
-		/* from the end: gone() may delete entries */
-		for (i = n; i-- > 3;)
-			if (m.pfd[i].revents && m.pidx[i] < m.n &&
-			    m.svc[m.pidx[i]].pidfd == m.pfd[i].fd)
-				gone(&m.svc[m.pidx[i]], 0, 0);
 		on_timer();
 	}
 }

@@ -76,16 +76,22 @@ only_us() {
 
 # wait_for WHAT COMMAND...: poll COMMAND until it succeeds, at most $WAIT s
 wait_for() {
-	local what=$1 end=$((SECONDS + WAIT))
+	local what=$1 end
 	shift
+	now_us
+	end=$((_now + WAIT * 1000000))
 	until "$@"; do
-		if [ $SECONDS -ge $end ]; then
+		now_us
+		if [ "$_now" -ge "$end" ]; then
 			fail "timed out after ${WAIT}s waiting for $what"
 			return 1
 		fi
 		sleep 0.02
 	done
 }
+# the time in microseconds, in _now: not $SECONDS, whose whole seconds
+# tick with the clock's (WAIT=1 from 999 ms past one would be 1 ms)
+now_us() { _now=${EPOCHREALTIME//[.,]/}; }
 
 # wait_cmp WHAT OP N COMMAND...: until [ "$(COMMAND...)" OP N ], at most $WAIT s
 wait_cmp() {
@@ -99,13 +105,16 @@ cmp_out() { local op=$1 n=$2; shift 2; [ "$("$@")" "$op" "$n" ]; }
 # at least N; fails only when that number stays the same for STALL s (a
 # busy machine is slow, not stuck)
 wait_progress() {
-	local what=$1 want=$2 stall=$3 last=-1 now since=$SECONDS
+	local what=$1 want=$2 stall=$3 last=-1 now since
 	shift 3
+	now_us
+	since=$_now
 	while now=$("$@"); [ "${now:-0}" -lt "$want" ]; do
+		now_us
 		if [ "${now:-0}" != "$last" ]; then
 			last=${now:-0}
-			since=$SECONDS
-		elif [ $((SECONDS - since)) -ge "$stall" ]; then
+			since=$_now
+		elif [ $((_now - since)) -ge $((stall * 1000000)) ]; then
 			fail "no progress for ${stall}s waiting for $what ($last of $want)"
 			return 1
 		fi
@@ -152,8 +161,50 @@ ctxt() {
 	awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n }' \
 	    "/proc/$1/status"
 }
+# run_stopping_at_renames CMD...: CMD (a runsyssv) in the background
+# under strace, which stops it right after each of its renames (LeakSanitizer
+# cannot run under ptrace: off for it)
+run_stopping_at_renames() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -o "$T/renames" -e trace=renameat,renameat2,rename \
+	    -e inject=renameat,renameat2,rename:signal=SIGSTOP:when=1+ \
+	    "$@" 2>>"$LOG" &
+	_renames=0
+}
+# stop_at_state NAME STATE: let it go from rename to rename until the
+# status of NAME says STATE; it is left stopped there, its pid in _rs
+stop_at_state() {
+	local i
+	for i in $(seq 50); do
+		wait_for "one more rename" renamed_more || return 1
+		grep -qx "state=$2" "$RUNDIR/$1/status" 2>/dev/null && return 0
+		kill -CONT "$_rs"
+	done
+	fail "$1 never $2"
+	return 1
+}
+renamed_more() {
+	local n
+	n=$(grep -c '^rename' "$T/renames" 2>/dev/null) &&
+	    [ "$n" -gt "$_renames" ] && _rs=$(pgrep -x runsyssv) &&
+	    [ "$(cut -d' ' -f3 "/proc/$_rs/stat")" = t ] && _renames=$n
+}
+
+ctxts() { local p; for p; do ctxt "$p"; done | xargs; }
+still() { local c; c=$(ctxts "$@"); sleep 0.3; [ "$c" = "$(ctxts "$@")" ]; }
+# quiet PID...: wait until none of them switched context for 0.3 s (the
+# work of a start still in flight: a line relayed, a batch finished),
+# before an idle measure begins
+quiet() { wait_for "pids $* quiet" still "$@"; }
 
 # the lines service NAME wrote, without their stamps; logged NAME ERE
+# wait_said PATTERN [N]: wait until $LOG has N lines (1 when not given) that
+# match the basic regular expression PATTERN: what runsyssv says reaches
+# $LOG when sysmgr next relays it, after what it published
+wait_said() {
+	wait_cmp "${2:-1} line(s) '$1' in the log" = "${2:-1}" \
+	    grep -c -- "$1" "$LOG"
+}
 svclog() { cut -c29- "$LOGDIR/$1/current" 2>/dev/null; }
 logged() { svclog "$1" | grep -Eq -- "$2"; }
 
