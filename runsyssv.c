@@ -84,6 +84,9 @@ static struct {
 	pid_t written;        /* in the pid file */
 	long long started;    /* mono_ms of the start, or of the adoption */
 	int delay;            /* of the next backoff, s */
+	long long wdog_ms;    /* its WATCHDOG_USEC=, -1: the setting's */
+	int wdog_fired;       /* this run was stopped by the watchdog */
+	int was_ready;        /* this run said it was ready */
 	int notifyfd;         /* ready=notify: its socket */
 	int readyfd, readyw;  /* ready=fd:N: the FIFO, our end and its */
 	int evdir;            /* our event directory: waiters to wake */
@@ -187,6 +190,23 @@ static long long
 after(unsigned long secs)
 {
 	return mono_ms() + (long long)secs * 1000;
+}
+
+/* STARTING, not ready: till ready-timeout, -1 with none (0) */
+static long long
+ready_deadline(void)
+{
+	return sv.set.ready_timeout ? after(sv.set.ready_timeout) : -1;
+}
+
+/* the watchdog's next deadline: the service's WATCHDOG_USEC= or the
+ * setting's, -1 for none */
+static long long
+wdog_deadline(void)
+{
+	if (sv.wdog_ms >= 0)
+		return sv.wdog_ms ? mono_ms() + sv.wdog_ms : -1;
+	return sv.set.watchdog ? after(sv.set.watchdog) : -1;
 }
 
 /*
@@ -457,7 +477,7 @@ next(void)
 	long long ran = mono_ms() - sv.started;
 
 	if (sv.st.want == WANT_UP && sv.set.restart == RESTART_ON_FAILURE &&
-	    sv.st.exitcode == 0 && !sv.st.signal)
+	    sv.st.exitcode == 0 && !sv.st.signal && !sv.wdog_fired)
 		sv.st.want = WANT_ONCE;   /* done, and said so */
 	if (sv.st.want != WANT_UP)
 		return T_DOWN;
@@ -569,9 +589,10 @@ static void
 a_up(void)
 {
 	sv.st.waiting[0] = '\0';
-	enter(S_UP, sv.set.watchdog ? after(sv.set.watchdog) : -1, NULL);
+	enter(S_UP, wdog_deadline(), NULL);
 	if (sv.set.ready != READY_NONE)
 		say(sv.name, "ready");
+	sv.was_ready = 1;
 }
 
 /* the script waits for services: STARTING, without a deadline */
@@ -652,6 +673,7 @@ static void
 a_watchdog(void)
 {
 	say(sv.name, "watchdog timeout, sending SIGABRT");
+	sv.wdog_fired = 1;    /* a failure, whatever its exit */
 	enter_stopping(T_NEXT, "watchdog timeout");
 	send(sv.st.pid, SIGABRT);
 	send(sv.st.pid, SIGCONT);
@@ -912,7 +934,7 @@ exec_done(void)
 	if (sv.st.pid > 0 && os_procinfo(sv.st.pid, &pi) == 0)
 		sv.st.starttime = sv.leadstart = pi.starttime;
 	if (sv.set.ready != READY_NONE)
-		enter(S_STARTING, after(sv.set.ready_timeout), "not ready");
+		enter(S_STARTING, ready_deadline(), "not ready");
 	else if (sv.set.depends)
 		enter(S_STARTING, after(DEPENDS_GRACE), NULL);
 	else
@@ -955,6 +977,8 @@ spawn(int automatic)
 	sv.st.state = ST_STARTING;
 	sv.st.stamp = mono_ms();
 	sv.st.since = wall_s();
+	sv.wdog_ms = -1;
+	sv.wdog_fired = sv.was_ready = 0;
 	/* as exec_done() will say it: the first record of a start already
 	 * tells why it is STARTING */
 	set_why(sv.set.ready != READY_NONE ? "not ready" : NULL);
@@ -1090,10 +1114,10 @@ depends(const char *line)
 		sv.st.waiting[0] = '\0';
 		if (sv.state != S_STARTING)
 			publish();
-		else if (sv.set.ready != READY_NONE)
-			enter(S_STARTING, after(sv.set.ready_timeout), "not ready");
-		else if (line[0] == 'w')
-			dispatch(E_READY);
+		else if (sv.set.ready != READY_NONE && !sv.was_ready)
+			enter(S_STARTING, ready_deadline(), "not ready");
+		else if (line[0] == 'w' || sv.was_ready)
+			dispatch(E_READY);     /* ready before it waited */
 		else      /* the script exits, normally; if not, UP later */
 			enter(S_STARTING, after(DEPENDS_GRACE), NULL);
 	} else if (!strncmp(line, "blocked ", 8) && arg[0]) {
@@ -1227,10 +1251,27 @@ extend(const char *v)
 	}
 }
 
+/* WATCHDOG_USEC=: the watchdog's time from now on (0: none), for this
+ * run; in UP or RELOADING its deadline moves to now plus that */
+static void
+wdog_set(const char *v)
+{
+	unsigned long long us;
+
+	if (parse_ull(v, 86400ULL * 1000000, &us) < 0)
+		return;
+	sv.wdog_ms = (long long)((us + 999) / 1000);
+	if (sv.state == S_UP || sv.state == S_RELOADING)
+		sv.deadline = wdog_deadline();
+}
+
 /*
- * One line of a datagram.  The lines that change no state (STATUS,
- * MAINPID, WATCHDOG, EXTEND_TIMEOUT_USEC) go first (pass 0), those that
- * do after (pass 1): "READY=1\nSTATUS=up" is one change of the status.
+ * One line of a datagram, in three passes, as systemd takes them: the
+ * lines that change no state (STATUS, MAINPID) first, so that
+ * "READY=1\nSTATUS=up" is one change of the status; the changes of state
+ * (READY, RELOADING, STOPPING); then those that apply to the state the
+ * service is in (EXTEND_TIMEOUT_USEC, WATCHDOG), so that
+ * "STOPPING=1\nEXTEND_TIMEOUT_USEC=..." extends the stop it begins.
  */
 static void
 notify_line(const char *line, int pass)
@@ -1241,30 +1282,33 @@ notify_line(const char *line, int pass)
 	};
 	const char *v = strchr(line, '=');
 	size_t i, k;
+	long long d;
 
 	if (!v)
 		return;
 	k = (size_t)(v++ - line);
 	for (i = 0; i < LEN(states); i++)
 		if (!strcmp(line, states[i].kv)) {
-			if (pass)
+			if (pass == 1)
 				dispatch(states[i].ev);
 			return;
 		}
-	if (pass)
-		return;
-	if (k == 6 && !strncmp(line, "STATUS", k))
+	if (pass == 0 && k == 6 && !strncmp(line, "STATUS", k))
 		printable(sv.st.text, sizeof(sv.st.text), v);
-	else if (k == 7 && !strncmp(line, "MAINPID", k))
+	else if (pass == 0 && k == 7 && !strncmp(line, "MAINPID", k))
 		new_main(v);
+	else if (pass != 2)
+		return;
 	else if (!strcmp(line, "WATCHDOG=1")) {
 		if ((sv.state == S_UP || sv.state == S_RELOADING) &&
-		    sv.set.watchdog)
-			sv.deadline = after(sv.set.watchdog);
+		    (d = wdog_deadline()) >= 0)
+			sv.deadline = d;
 	} else if (!strcmp(line, "WATCHDOG=trigger")) {
 		if (sv.state == S_UP || sv.state == S_RELOADING)
 			a_watchdog();
-	} else if (k == 19 && !strncmp(line, "EXTEND_TIMEOUT_USEC", k))
+	} else if (k == 13 && !strncmp(line, "WATCHDOG_USEC", k))
+		wdog_set(v);
+	else if (k == 19 && !strncmp(line, "EXTEND_TIMEOUT_USEC", k))
 		extend(v);
 }
 
@@ -1303,12 +1347,12 @@ on_notify(void)
 		}
 		if (strlen(buf) != (size_t)n)
 			continue;       /* a NUL: not the protocol's */
-		for (pass = 0; pass < 2; pass++)
+		for (pass = 0; pass < 3; pass++)
 			for (line = buf; line < buf + n; line += strlen(line) + 1) {
 				line[strcspn(line, "\n")] = '\0';
 				notify_line(line, pass);
 			}
-		/* what pass 1 did not write (STATUS= alone, say) */
+		/* what no change of state wrote (STATUS= alone, say) */
 		if (strcmp(text, sv.st.text) && state == sv.state)
 			publish();
 	}
@@ -1437,11 +1481,11 @@ resume(void)
 		stop(sv.st.want == WANT_UP ? T_START : T_DOWN, 1, NULL);
 	} else if (old == ST_UP || old == ST_RELOADING) {
 		sv.st.waiting[0] = '\0';
-		enter(old == ST_UP ? S_UP : S_RELOADING, sv.set.watchdog ?
-		    after(sv.set.watchdog) : -1, NULL);
+		sv.was_ready = 1;
+		enter(old == ST_UP ? S_UP : S_RELOADING, wdog_deadline(), NULL);
 	} else      /* a script still in sysmgr-depends goes on waiting */
 		enter(S_STARTING, sv.st.waiting[0] ? -1 :
-		    sv.set.ready != READY_NONE ? after(sv.set.ready_timeout) :
+		    sv.set.ready != READY_NONE ? ready_deadline() :
 		    after(DEPENDS_GRACE), sv.set.ready != READY_NONE &&
 		    !sv.st.waiting[0] ? "not ready" : NULL);
 }
@@ -1722,6 +1766,7 @@ main(int argc, char *argv[])
 
 	prog_init("runsyssv", SYNOPSIS, argc, argv);
 	sv.slot = -1;
+	sv.wdog_ms = -1;
 	while ((opt = getopt(argc, argv, "+s:")) != -1) {
 		if (opt != 's' || parse_ull(optarg, SLOT_MAX, &slot) < 0)
 			usage();

@@ -128,7 +128,7 @@ setting(const char *k, const char *v, struct settings *s)
 	if (!strcmp(k, "ready"))
 		return ready_value(v, s);
 	if (!strcmp(k, "ready-timeout"))
-		return number(v, 1, 86400, &s->ready_timeout);
+		return number(v, 0, 86400, &s->ready_timeout);
 	if (!strcmp(k, "watchdog"))
 		return number(v, 0, 86400, &s->watchdog);
 	if (!strcmp(k, "log"))
