@@ -787,7 +787,7 @@ report_bad(void *ctx, int line, const char *kv, const char *why)
 	char buf[SETTING_BAD];
 
 	(void)ctx;
-	say(sv.name, "%s:%d: bad setting %s: %s, using the default", sv.script,
+	say(sv.name, "%s:%d: bad setting %s: %s, ignored", sv.script,
 	    line, printable(buf, sizeof(buf), kv), why);
 }
 

@@ -869,6 +869,7 @@ replace_original(void)
 {
 	char buf[32], path[64], comm[32];
 	unsigned long long pid;
+	struct procinfo pi;
 
 	if (fmt(path, sizeof(path), "%s/pid", m.paths.rundir) < 0 ||
 	    read_file(path, buf, sizeof(buf)) <= 0)
@@ -879,8 +880,9 @@ replace_original(void)
 	    (pid_t)pid == getpid() ||
 	    fmt(path, sizeof(path), "/proc/%llu/comm", pid) < 0 ||
 	    read_file(path, comm, sizeof(comm)) <= 0 ||
-	    strcmp(comm, "sysmgr\n") || os_holds_lock((pid_t)pid))
-		return;
+	    strcmp(comm, "sysmgr\n") || os_holds_lock((pid_t)pid) ||
+	    os_procinfo((pid_t)pid, &pi) < 0 || pi.state == 'Z')
+		return;     /* (a sysmgr of ours killed, not yet reaped) */
 	warnf("stopping the sysmgr 0.1 of %s (pid %llu), not its services",
 	    m.paths.rundir, pid);
 	kill((pid_t)pid, SIGKILL);
@@ -903,9 +905,6 @@ take_dirs(void)
 		die(EXIT_FAIL, "already running for %s (pid %ld)",
 		    m.paths.rundir, (long)pid);
 	}
-	replace_original();
-	if (pid_write(m.rundirfd, getpid()) < 0)
-		warnf("cannot write %s/pid:", m.paths.rundir);
 	if ((fd = open(m.paths.sysdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
 	/* a second sysmgr on SYSDIR, with another RUNDIR, would start
@@ -919,6 +918,11 @@ take_dirs(void)
 		    " sysmgr of it:", m.paths.sysdir);
 	}
 	close(fd);
+	/* RUNDIR/pid once we are the one to run: a refused sysmgr leaves
+	 * none naming it */
+	replace_original();
+	if (pid_write(m.rundirfd, getpid()) < 0)
+		warnf("cannot write %s/pid:", m.paths.rundir);
 }
 
 /* the status table, and the slots the runsyssv we may adopt write */
@@ -962,8 +966,10 @@ setup(void)
 	open_table();
 	attach();
 	table_free(&m.found);      /* the adopted have their slots */
-	if (m.absent)
+	if (m.absent) {
+		pid_write(m.rundirfd, 0);
 		die(EXIT_SYSTEM, "%s:", m.paths.sysdir);
+	}
 	stop_orphans();
 }
 
@@ -1032,9 +1038,12 @@ main(int argc, char *argv[])
 {
 	int opt;
 
-	prog_init("sysmgr", SYNOPSIS, argc, argv);
-	if (abs_path(m.argv0, sizeof(m.argv0), argv[0]) < 0)
+	/* the name we were started as, when absolute (where there is no
+	 * /proc/self/exe), before prog_init() sets argv[0] */
+	if (argc < 1 || argv[0][0] != '/' ||
+	    fmt(m.argv0, sizeof(m.argv0), "%s", argv[0]) < 0)
 		m.argv0[0] = '\0';
+	prog_init("sysmgr", SYNOPSIS, argc, argv);
 	while ((opt = getopt(argc, argv, "f")) != -1) {
 		if (opt != 'f')
 			usage();
