@@ -265,6 +265,17 @@ descends(const struct procinfo *t, long n, const struct procinfo *p)
 	return 0;
 }
 
+/* the process group of the run is still the service's, its leader (the
+ * process of that number, NULL when there is none) being the first
+ * process of the run or the main process: else another took the number
+ * once the group was empty, and its group is not ours */
+static int
+group_ours(const struct procinfo *leader)
+{
+	return sv.pgrp > 1 && (!leader || leader->pid == sv.st.pid ||
+	    (sv.leadstart && leader->starttime == sv.leadstart));
+}
+
 /*
  * The processes of the service but its main process, as its kill setting
  * counts them: those of its process group (unless another group took its
@@ -275,7 +286,7 @@ descends(const struct procinfo *t, long n, const struct procinfo *p)
 static long
 others(pid_t *out, long max)
 {
-	const struct procinfo *leader, *p;
+	const struct procinfo *p;
 	struct procinfo *t;
 	long n, i, found = 0;
 	int group;
@@ -287,9 +298,7 @@ others(pid_t *out, long max)
 	if ((n = os_procs(&t)) < 0)
 		return -1;
 	qsort(t, (size_t)n, sizeof(*t), by_pid);
-	leader = proc_find(t, n, sv.pgrp);
-	group = sv.pgrp > 1 && (!leader || leader->pid == sv.st.pid ||
-	    (sv.leadstart && leader->starttime == sv.leadstart));
+	group = group_ours(proc_find(t, n, sv.pgrp));
 	for (i = 0; i < n && found < max; i++) {
 		p = &t[i];
 		if (p->pid == getpid() || p->pid == sv.st.pid || p->state == 'Z')
@@ -1165,7 +1174,7 @@ command(void *ctx, char *line)
 static int
 of_service(pid_t pid)
 {
-	struct procinfo pi, *t;
+	struct procinfo pi, lead, *t;
 	long n;
 	int r;
 
@@ -1173,7 +1182,8 @@ of_service(pid_t pid)
 		return 1;
 	if (pid <= 1 || os_procinfo(pid, &pi) < 0)
 		return 0;
-	if (sv.pgrp > 1 && pi.pgrp == sv.pgrp && pi.sid == sv.pgrp)
+	if (sv.pgrp > 1 && pi.pgrp == sv.pgrp && pi.sid == sv.pgrp &&
+	    group_ours(os_procinfo(sv.pgrp, &lead) == 0 ? &lead : NULL))
 		return 1;
 	if ((n = os_procs(&t)) < 0)
 		return 0;
