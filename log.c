@@ -524,6 +524,32 @@ skip_written(struct logw *w, unsigned long long from)
 		w->size = from;
 }
 
+/* the spill file: a regular file of ours alone, with one link; anything
+ * else of that name (made by another user while RUNDIR was open to
+ * others, a link, a FIFO) is removed and made afresh */
+static int
+spill_open(int rundirfd, const char *spill, struct stat *st)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(rundirfd, spill, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);
+		if (fd >= 0 && fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+		    st->st_uid == geteuid() && st->st_nlink == 1 &&
+		    !(st->st_mode & 077))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		else if (errno != ELOOP)
+			return -1;
+		if (unlinkat(rundirfd, spill, 0) < 0)
+			return -1;
+	}
+	errno = EPERM;
+	return -1;
+}
+
 int
 log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
          const char *name)
@@ -538,9 +564,7 @@ log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
 	w->keep = LOG_KEEP;
 	if (!(w->dir = path_dup(logdir, name)))
 		return -1;
-	w->spill = openat(rundirfd, spill, O_RDWR | O_CREAT | O_CLOEXEC |
-	    O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0600);
-	if (w->spill < 0 || fstat(w->spill, &st) < 0)
+	if ((w->spill = spill_open(rundirfd, spill, &st)) < 0)
 		return -1;
 	w->eof = (long long)st.st_size;
 	if (pread(w->spill, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
