@@ -42,6 +42,7 @@ struct follow {
 };
 
 static int several;           /* lines are prefixed with their service */
+static int tty;               /* stdout is a terminal: controls shown as ? */
 
 static void
 push(struct lines *l, const char *name, char *text)
@@ -228,12 +229,28 @@ last_lines(const char *dir, const char *name, unsigned long want, int cur,
 	return 0;
 }
 
+/* a line; to a terminal, its control characters (C0 but tab, DEL, and
+ * C1 as UTF-8) as '?': what a service wrote never drives the terminal
+ * of whoever reads its log */
 static void
 print(const char *name, const char *text, size_t n)
 {
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i;
+
 	if (several)
 		printf("%s: ", name);
-	fwrite(text, 1, n, stdout);
+	if (!tty)
+		fwrite(text, 1, n, stdout);
+	for (i = 0; tty && i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			putchar('?');
+		else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f) {
+			putchar('?');
+			i++;
+		} else
+			putchar(p[i]);
 	putchar('\n');
 }
 
@@ -373,6 +390,7 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 	int k, rc = 0;
 
 	several = n > 1;
+	tty = isatty(1);
 	if (!(f = calloc((size_t)n, sizeof(*f))) ||
 	    !(len = calloc((size_t)n, sizeof(*len))))
 		die(EXIT_SYSTEM, "calloc:");
