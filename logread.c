@@ -90,20 +90,30 @@ read_all(int fd, size_t *len)
 	return buf;
 }
 
+/* a file of a log, which is a regular file, not a link (a log's
+ * directory another user can write to cannot make us read elsewhere) */
 static int
-open_log(const char *dir, const char *file)
+open_log(const char *dir, const char *file, struct stat *st)
 {
 	char path[PATH_MAX];
+	int fd;
 
-	if (path_join(path, sizeof(path), dir, file) < 0)
+	if (path_join(path, sizeof(path), dir, file) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    O_NOFOLLOW)) < 0)
 		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+		return fd;
+	close(fd);
+	errno = EINVAL;
+	return -1;
 }
 
 static char *
 slurp(const char *dir, const char *file, size_t *len)
 {
-	int fd = open_log(dir, file);
+	struct stat st;
+	int fd = open_log(dir, file, &st);
 	char *buf;
 
 	if (fd < 0)
@@ -302,7 +312,7 @@ static void
 follow_rotated(struct follow *f, const struct stat *next)
 {
 	struct dirent **ents;
-	char path[PATH_MAX];
+	struct stat st;
 	int n, k, from, to, fd;
 
 	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
@@ -313,9 +323,7 @@ follow_rotated(struct follow *f, const struct stat *next)
 	if ((to = file_index(f->dir, ents, n, next->st_dev, next->st_ino)) < 0)
 		to = n;
 	for (k = from; k < to; k++)
-		if (path_join(path, sizeof(path), f->dir, ents[k]->d_name) == 0 &&
-		    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK)) >= 0) {
+		if ((fd = open_log(f->dir, ents[k]->d_name, &st)) >= 0) {
 			follow_fd(f, fd);
 			close(fd);
 		}
@@ -340,8 +348,7 @@ follow_read(struct follow *f)
 		    stat(path, &st) < 0 ||
 		    (f->fd >= 0 && same_file(&st, f->dev, f->ino)))
 			break;
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK)) < 0 || fstat(fd, &st) < 0)
+		if ((fd = open_log(f->dir, "current", &st)) < 0)
 			break;
 		if (f->fd >= 0) {
 			follow_fd(f, f->fd);    /* what came before its rename */
@@ -400,7 +407,7 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 		f[k].name = names[k];
 		if (path_join(f[k].dir, sizeof(f[k].dir), logdir, names[k]) < 0)
 			die(EXIT_USAGE, "%s: name too long", names[k]);
-		f[k].fd = open_log(f[k].dir, "current");
+		f[k].fd = open_log(f[k].dir, "current", &st);
 		if (last_lines(f[k].dir, names[k], want, f[k].fd, &len[k],
 		    &all) < 0 && !follow) {
 			warnf("%s: no log: %s/current:", names[k], f[k].dir);
