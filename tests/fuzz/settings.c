@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(s.stop_signal > 0 && s.stop_signal != SIGKILL &&
 	      s.stop_signal != SIGSTOP);
 	CHECK(s.reload_signal > 0 && s.reload_signal != SIGKILL);
-	CHECK(s.stop_timeout <= 86400 && s.ready_timeout >= 1 &&
+	CHECK(s.stop_timeout <= 86400 &&
 	      s.ready_timeout <= 86400 && s.watchdog <= 86400);
 	CHECK(s.kill >= KILL_TREE && s.kill <= KILL_PROCESS);
 	CHECK(s.restart >= RESTART_ALWAYS && s.restart <= RESTART_NEVER);
