@@ -495,7 +495,10 @@ next(void)
 		sv.delay = BACKOFF_MIN;
 		return T_RESTART;
 	}
-	if (sv.set.give_up && ++sv.st.fails >= sv.set.give_up) {
+	/* a run blocked on a stopped dependency is not its own failure: it
+	 * waits in BACKOFF for that service (DEPSUP), whatever give-up says */
+	if (sv.set.give_up && !sv.st.blocked[0] &&
+	    ++sv.st.fails >= sv.set.give_up) {
 		fmt(sv.st.why, sizeof(sv.st.why), "gave up after %lu starts",
 		    sv.st.fails);
 		return T_FAILED;
@@ -543,8 +546,6 @@ kill_now(int then)
 static void
 a_start(void)
 {
-	sv.delay = BACKOFF_MIN;
-	sv.st.fails = 0;
 	spawn(0);
 }
 
@@ -1143,6 +1144,13 @@ command(void *ctx, char *line)
 	int want = sv.st.want, sig;
 
 	(void)ctx;
+	/* a start or restart asked for tries again afresh: the backoff
+	 * from 1 s, the count of give-up from 0, whatever state it finds */
+	if (!strcmp(line, "up") || !strcmp(line, "once") ||
+	    !strcmp(line, "restart")) {
+		sv.delay = BACKOFF_MIN;
+		sv.st.fails = 0;
+	}
 	if (!strcmp(line, "up") || !strcmp(line, "once")) {
 		sv.st.want = line[0] == 'u' ? WANT_UP : WANT_ONCE;
 		dispatch(E_START);
