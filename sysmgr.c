@@ -642,7 +642,7 @@ stop_next(void)
 }
 
 /* the longest stop from s down the services it waited for (a cycle is
- * cut where it closes) */
+ * cut where it closes: a service on the way, marked -1, counts 0) */
 static long long
 chain(struct svc *s, int depth)
 {
@@ -650,8 +650,11 @@ chain(struct svc *s, int depth)
 	struct svc *d;
 	long long c, best = 0;
 
-	if (s->chain > 0 || depth > 64)
-		return s->chain > 0 ? s->chain : 0;
+	if (s->chain > 0)
+		return s->chain;
+	if (s->chain < 0 || depth > 64)
+		return 0;
+	s->chain = -1;
 	if (s->deps && fmt(buf, sizeof(buf), "%s", s->deps) >= 0)
 		for (tok = strtok_r(buf, " ", &save); tok;
 		    tok = strtok_r(NULL, " ", &save))
