@@ -772,6 +772,8 @@ status_parse(const char *buf, struct status *st)
 	for (; *p; p = nl + 1) {
 		if (!(nl = strchr(p, '\n')))
 			return -1;     /* truncated */
+		if (nl == p)
+			break;         /* the padding of a write in place */
 		if (!(eq = memchr(p, '=', (size_t)(nl - p))))
 			return -1;
 		/* unknown keys are ignored, for newer writers */
@@ -901,16 +903,27 @@ status_load(int dirfd, struct status *st)
 }
 
 /* with no room for status.new: over the old file, which has its page (a
- * reader may see it half written, takes it for invalid and reads again) */
+ * reader may see it half written, takes it for invalid and reads again).
+ * A shorter status is written padded with newlines to the old length,
+ * then cut: killed in between, we leave a valid status (an empty line
+ * ends it), not its head followed by the old one's tail.  buf has
+ * STATUS_MAX bytes. */
 static int
-overwrite(int dirfd, const char *buf, size_t n)
+overwrite(int dirfd, char *buf, size_t n)
 {
 	int fd = openat(dirfd, "status", O_WRONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NOFOLLOW | O_NONBLOCK), r;
+	struct stat st;
+	size_t len = n;
 
 	if (fd < 0)
 		return -1;
-	r = pwrite(fd, buf, n, 0) == (ssize_t)n && ftruncate(fd, (off_t)n) == 0;
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)n) {
+		len = st.st_size < STATUS_MAX ? (size_t)st.st_size : STATUS_MAX;
+		memset(buf + n, '\n', len - n);
+	}
+	r = pwrite(fd, buf, len, 0) == (ssize_t)len &&
+	    ftruncate(fd, (off_t)n) == 0;
 	close(fd);
 	return r ? 0 : -1;
 }
