@@ -430,6 +430,9 @@ drain_direct(struct logw *w, int fifo)
 			used += stamp_lines(raw + used, (size_t)got - used, 1,
 			    room(w), &olen);
 			emit(w, out, olen);
+			/* current's size in the header: the next runsyssv does
+			 * not take these lines for the spill's and cut them */
+			header_write(w);
 		}
 		if (w->echo >= 0)
 			(void)write_all(w->echo, raw, (size_t)got);
@@ -448,13 +451,18 @@ log_drain(struct logw *w, int fifo, int flush)
 			errno = EAGAIN;
 		} else
 			n = os_pipe_to_file(fifo, w->spill, &w->eof, MOVE_MAX);
+		/* the spill cannot take it (full, or worse): straight from
+		 * the FIFO, which is emptied (no spin on an error that stays);
+		 * an error but a full file system is said once */
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			if (errno == ENOSPC)
-				drain_direct(w, fifo);
-			else
-				warnf("cannot take the output for %s:", w->dir);
+			if (errno != ENOSPC && errno != EDQUOT && !w->spill_said)
+				warnf("cannot take the output for %s, taking it"
+				    " without its spill file:", w->dir);
+			w->spill_said = 1;
+			drain_direct(w, fifo);
 			break;
 		}
+		w->spill_said = 0;
 		process(w, n < 0 && flush);
 		if (n < 0)
 			break;
@@ -559,7 +567,7 @@ log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
 
 	w->name = name;
 	w->dirfd = w->cur = w->echo = -1;
-	w->busy = 0;
+	w->busy = w->spill_said = 0;
 	w->max = LOG_SIZE;
 	w->keep = LOG_KEEP;
 	if (!(w->dir = path_dup(logdir, name)))

@@ -21,6 +21,7 @@ struct logw {
 	unsigned long long ino, size; /* of current */
 	unsigned long max, keep;      /* log-size, log-keep */
 	int spill;                    /* the spill file */
+	int spill_said;               /* it failed but for a full disk: said */
 	long long eof, start;         /* of the spill, of what is not written */
 	int echo;                     /* an fd the lines also go to, or -1 */
 	int failing;                  /* current cannot be written: said */

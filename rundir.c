@@ -489,9 +489,16 @@ pid_write(int dirfd, pid_t pid)
 
 	if (pid <= 0)
 		return unlinkat(dirfd, "pid", 0) < 0 && errno != ENOENT ? -1 : 0;
-	if ((n = fmt(buf, sizeof(buf), "%ld\n", (long)pid)) < 0)
+	/* no room for pid.new (RUNDIR full): none, rather than the old pid,
+	 * which another process may have by now */
+	if ((n = fmt(buf, sizeof(buf), "%ld\n", (long)pid)) < 0 ||
+	    replace(dirfd, "pid", buf, (size_t)n) < 0) {
+		n = errno;
+		(void)unlinkat(dirfd, "pid", 0);
+		errno = n;
 		return -1;
-	return replace(dirfd, "pid", buf, (size_t)n);
+	}
+	return 0;
 }
 
 const char *
