@@ -1,6 +1,7 @@
 /* See LICENSE file for copyright and license details. */
 /* sysmgr-depends: wait until services are up */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,11 +22,28 @@ static struct {
 	int n;
 	char list[NAMELIST];  /* deps, space separated */
 	long long deadline;   /* mono_ms, -1 for none */
-	struct sub *subs;     /* subs[i] wakes us when deps[i] changes */
+	struct sub *subs;     /* subs[i] wakes us when deps[i] changes, and
+	                         subs[n] (our pipe) at a signal */
 	const char *chain[MAX_DEPTH];   /* while looking for a cycle */
 	char seen[MAX_SEEN][NAME_MAX + 1];
 	size_t nseen;
 } d;
+
+/* SIGTERM, SIGINT, SIGHUP: which one (a flag), and a byte into the pipe
+ * that ev_wait() watches with the services */
+static volatile sig_atomic_t caught;
+static int sigw = -1;
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	caught = sig;
+	if (write(sigw, "", 1) < 0)
+		errno = e;
+	errno = e;
+}
 
 #define SYNOPSIS "sysmgr-depends [-t SECONDS] SERVICE...\n" \
 	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR "), SYSMGR_SERVICE"
@@ -53,7 +71,36 @@ finish(int status)
 		ev_unsubscribe(&d.subs[i]);
 	if (d.told)
 		tell(status ? "failed" : "waited");
+	/* killed: our FIFOs are gone and our runsyssv told, now die of it */
+	if (caught) {
+		signal(caught, SIG_DFL);
+		raise(caught);
+	}
 	exit(status);
+}
+
+/* a signal ends the wait as a failure would: nothing left behind */
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	int p[2];
+	size_t i;
+
+	if (pipe(p) < 0 || set_cloexec(p[0]) < 0 || set_cloexec(p[1]) < 0 ||
+	    set_nonblock(p[0]) < 0 || set_nonblock(p[1]) < 0)
+		die(EXIT_SYSTEM, "pipe:");
+	sigw = p[1];
+	d.subs[d.n].active = 1;
+	d.subs[d.n].fd = p[0];
+	d.subs[d.n].evfd = -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < LEN(sigs); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			die(EXIT_SYSTEM, "sigaction:");
 }
 
 static int
@@ -236,10 +283,11 @@ setup(void)
 			die(EXIT_FAIL, "dependency cycle: %s -> %s", d.self, d.self);
 	if (d.self)
 		d.selffd = svc_open(&d.paths, d.self, 0);
+	if (!(d.subs = calloc((size_t)d.n + 1, sizeof(*d.subs))))
+		die(EXIT_SYSTEM, "calloc:");
+	catch_signals();      /* before we tell: a signal then undoes it */
 	if (fmt(line, sizeof(line), "wait %s", d.list) >= 0)
 		tell(line);
-	if (!(d.subs = calloc((size_t)d.n, sizeof(*d.subs))))
-		die(EXIT_SYSTEM, "calloc:");
 	for (i = 0; i < d.n; i++)
 		ev_subscribe(&d.paths, d.deps[i], &d.subs[i]);
 }
@@ -251,11 +299,13 @@ main(int argc, char *argv[])
 	parse(argc, argv);
 	setup();
 	for (;;) {
+		if (caught)
+			finish(EXIT_FAIL);
 		if (check())
 			finish(0);
 		check_cycle();
 		if (d.deadline >= 0 && mono_ms() >= d.deadline)
 			timed_out();
-		ev_wait(d.subs, (size_t)d.n, d.deadline);
+		ev_wait(d.subs, (size_t)d.n + 1, d.deadline);
 	}
 }
