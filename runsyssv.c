@@ -87,6 +87,7 @@ static struct {
 	long long wdog_ms;    /* its WATCHDOG_USEC=, -1: the setting's */
 	int wdog_fired;       /* this run was stopped by the watchdog */
 	int was_ready;        /* this run said it was ready */
+	int waited;           /* sysmgr-depends returned, this run */
 	int notifyfd;         /* ready=notify: its socket */
 	int readyfd, readyw;  /* ready=fd:N: the FIFO, our end and its */
 	int evdir;            /* our event directory: waiters to wake */
@@ -988,7 +989,7 @@ spawn(int automatic)
 	sv.st.stamp = mono_ms();
 	sv.st.since = wall_s();
 	sv.wdog_ms = -1;
-	sv.wdog_fired = sv.was_ready = 0;
+	sv.wdog_fired = sv.was_ready = sv.waited = 0;
 	/* as exec_done() will say it: the first record of a start already
 	 * tells why it is STARTING */
 	set_why(sv.set.ready != READY_NONE ? "not ready" : NULL);
@@ -1124,6 +1125,11 @@ depends(const char *line)
 		sv.st.waiting[0] = '\0';
 		if (sv.state != S_STARTING)
 			publish();
+		else if (line[0] == 'w' && !sv.was_ready &&
+		    sv.set.ready == READY_NONE && ++sv.waited < sv.set.depends)
+			/* more lines of the script call it: not UP between
+			 * them, UP after DEPENDS_GRACE if none does after all */
+			enter(S_STARTING, after(DEPENDS_GRACE), NULL);
 		else if (sv.set.ready != READY_NONE && !sv.was_ready)
 			enter(S_STARTING, ready_deadline(), "not ready");
 		else if (line[0] == 'w' || sv.was_ready)

@@ -191,8 +191,8 @@ settings_parse(const char *text, struct settings *s,
 		memcpy(buf, text, n < sizeof(buf) ? n : sizeof(buf) - 1);
 		buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
 		p = buf + strspn(buf, " \t");
-		if (*p != '#' && strstr(p, "sysmgr-depends"))
-			s->depends = 1;
+		if (*p != '#' && strstr(p, "sysmgr-depends") && s->depends < 1000)
+			s->depends++;
 		if (*p == '#' && line <= SETTINGS_LINES) {
 			p += 1 + strspn(p + 1, " \t");
 			if (!strncmp(p, "sysmgr:", 7))

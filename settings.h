@@ -24,7 +24,7 @@ struct settings {
 	int log;
 	unsigned long log_size;       /* bytes */
 	unsigned long log_keep;       /* old files */
-	int depends;                  /* the script calls sysmgr-depends */
+	int depends;                  /* lines of it that call sysmgr-depends */
 	int nbad;                     /* bad settings seen */
 	char bad[SETTING_BAD];        /* the first: "line N: key=value" */
 };
