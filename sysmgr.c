@@ -723,6 +723,25 @@ shutdown(void)
 	stop_next();
 }
 
+/* a runsyssv past its time: more when its service asked for more to stop
+ * (EXTEND_TIMEOUT_USEC= grew the stoptimeout of its status since) */
+static int
+extended(struct svc *s)
+{
+	struct status st;
+	size_t i;
+
+	if (svc_status_named(&m.paths, s->name, &st) <= 0 ||
+	    st.stoptimeout <= s->stop)
+		return 0;
+	s->killat += (long long)(st.stoptimeout - s->stop) * 1000;
+	s->stop = st.stoptimeout;
+	for (i = 0; i < m.n; i++)
+		m.svc[i].chain = 0;
+	tell_bound();          /* init waits that much longer too */
+	return 1;
+}
+
 /* the service of a runsyssv that would not exit is killed with it */
 static void
 kill_service(const struct svc *s)
@@ -787,7 +806,8 @@ shutdown_check(void)
 			s->pid = 0;
 			release(s);
 		}
-		if (s->pid > 0 && s->killat && now >= s->killat) {
+		if (s->pid > 0 && s->killat && now >= s->killat &&
+		    !extended(s)) {
 			say(s->name, "runsyssv did not exit, sending SIGKILL");
 			kill_service(s);
 			kill(s->pid, SIGKILL);
