@@ -485,7 +485,7 @@ int
 pid_write(int dirfd, pid_t pid)
 {
 	char buf[32];
-	int n;
+	int n, e;
 
 	if (pid <= 0)
 		return unlinkat(dirfd, "pid", 0) < 0 && errno != ENOENT ? -1 : 0;
@@ -493,9 +493,9 @@ pid_write(int dirfd, pid_t pid)
 	 * which another process may have by now */
 	if ((n = fmt(buf, sizeof(buf), "%ld\n", (long)pid)) < 0 ||
 	    replace(dirfd, "pid", buf, (size_t)n) < 0) {
-		n = errno;
+		e = errno;
 		(void)unlinkat(dirfd, "pid", 0);
-		errno = n;
+		errno = e;
 		return -1;
 	}
 	return 0;

@@ -1125,16 +1125,14 @@ depends(const char *line)
 		sv.st.waiting[0] = '\0';
 		if (sv.state != S_STARTING)
 			publish();
-		else if (line[0] == 'w' && !sv.was_ready &&
-		    sv.set.ready == READY_NONE && ++sv.waited < sv.set.depends)
-			/* more lines of the script call it: not UP between
-			 * them, UP after DEPENDS_GRACE if none does after all */
-			enter(S_STARTING, after(DEPENDS_GRACE), NULL);
-		else if (sv.set.ready != READY_NONE && !sv.was_ready)
-			enter(S_STARTING, ready_deadline(), "not ready");
-		else if (line[0] == 'w' || sv.was_ready)
+		else if (sv.was_ready)
 			dispatch(E_READY);     /* ready before it waited */
-		else      /* the script exits, normally; if not, UP later */
+		else if (sv.set.ready != READY_NONE)
+			enter(S_STARTING, ready_deadline(), "not ready");
+		else if (line[0] == 'w' && ++sv.waited >= sv.set.depends)
+			dispatch(E_READY);
+		else      /* failed: the script exits, normally; more lines
+			   * call it: not UP between them; UP later if not */
 			enter(S_STARTING, after(DEPENDS_GRACE), NULL);
 	} else if (!strncmp(line, "blocked ", 8) && arg[0]) {
 		memcpy(sv.st.blocked, arg, strlen(arg) + 1);

@@ -29,22 +29,6 @@ static struct {
 	size_t nseen;
 } d;
 
-/* SIGTERM, SIGINT, SIGHUP: which one (a flag), and a byte into the pipe
- * that ev_wait() watches with the services */
-static volatile sig_atomic_t caught;
-static int sigw = -1;
-
-static void
-on_signal(int sig)
-{
-	int e = errno;
-
-	caught = sig;
-	if (write(sigw, "", 1) < 0)
-		errno = e;
-	errno = e;
-}
-
 #define SYNOPSIS "sysmgr-depends [-t SECONDS] SERVICE...\n" \
 	"environment: SYSDIR (" SYSDIR "), RUNDIR (" RUNDIR "), SYSMGR_SERVICE"
 
@@ -72,35 +56,26 @@ finish(int status)
 	if (d.told)
 		tell(status ? "failed" : "waited");
 	/* killed: our FIFOs are gone and our runsyssv told, now die of it */
-	if (caught) {
-		signal(caught, SIG_DFL);
-		raise(caught);
+	if (sig_last()) {
+		signal(sig_last(), SIG_DFL);
+		raise(sig_last());
 	}
 	exit(status);
 }
 
-/* a signal ends the wait as a failure would: nothing left behind */
+/* a signal ends the wait as a failure would: nothing left behind; its
+ * pipe is watched by ev_wait() with the services, as subs[n] */
 static void
 catch_signals(void)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
-	struct sigaction sa;
-	int p[2];
-	size_t i;
+	int fd;
 
-	if (pipe(p) < 0 || set_cloexec(p[0]) < 0 || set_cloexec(p[1]) < 0 ||
-	    set_nonblock(p[0]) < 0 || set_nonblock(p[1]) < 0)
-		die(EXIT_SYSTEM, "pipe:");
-	sigw = p[1];
+	if ((fd = sig_pipe(sigs, LEN(sigs))) < 0)
+		die(EXIT_SYSTEM, "signals:");
 	d.subs[d.n].active = 1;
-	d.subs[d.n].fd = p[0];
+	d.subs[d.n].fd = fd;
 	d.subs[d.n].evfd = -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < LEN(sigs); i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
-			die(EXIT_SYSTEM, "sigaction:");
 }
 
 static int
@@ -299,7 +274,7 @@ main(int argc, char *argv[])
 	parse(argc, argv);
 	setup();
 	for (;;) {
-		if (caught)
+		if (sig_last())
 			finish(EXIT_FAIL);
 		if (check())
 			finish(0);

@@ -268,12 +268,15 @@ set_cloexec(int fd)
 	return fd_addflag(fd, F_GETFD, F_SETFD, FD_CLOEXEC);
 }
 
+static volatile sig_atomic_t last_sig;
+
 static void
 sig_handler(int sig)
 {
 	int saved = errno;
 	unsigned char c = (unsigned char)sig;
 
+	last_sig = sig;
 	/* a full pipe already holds a wake-up; the byte may be dropped */
 	if (write(u.sigfd, &c, 1) < 0)
 		errno = saved;
@@ -318,6 +321,12 @@ sig_ignore(const int *sigs, size_t n)
 			return -1;
 	}
 	return 0;
+}
+
+int
+sig_last(void)
+{
+	return last_sig;
 }
 
 int

@@ -69,6 +69,9 @@ int set_cloexec(int fd);
  */
 int sig_pipe(const int *sigs, size_t n);
 int sig_next(int fd);
+/* the last signal the handler caught, 0 before any (a reader of the pipe
+ * that cannot read it first: ev_wait() drains what it polls) */
+int sig_last(void);
 /* ignore signals */
 int sig_ignore(const int *sigs, size_t n);
 
