@@ -21,7 +21,7 @@
 #define POLL_MS     20    /* checks of processes we cannot wait for */
 #define MAX_BLOCKED 4     /* services watched while blocked on them */
 #define MAX_PROCS   4096  /* processes of the service signalled at once */
-#define NOTIFY_MAX  4096  /* bytes of an sd_notify datagram */
+#define NOTIFY_MAX  4096  /* bytes of an sd_notify datagram (systemd's) */
 #define NOTIFY_FDS  16    /* fds kept with one until it is checked */
 
 /*
@@ -1287,21 +1287,25 @@ wdog_set(const char *v)
 		sv.deadline = wdog_deadline();
 }
 
+/* the lines that change the state, the one that wins first: STOPPING
+ * over the others, READY over RELOADING, as systemd takes them */
+static const struct { const char *kv; int ev; } notify_states[] = {
+	{ "STOPPING=1", E_LEAVING }, { "READY=1", E_READY },
+	{ "RELOADING=1", E_RELOAD },
+};
+
 /*
  * One line of a datagram, in three passes, as systemd takes them: the
  * lines that change no state (STATUS, MAINPID) first, so that
  * "READY=1\nSTATUS=up" is one change of the status; the changes of state
- * (READY, RELOADING, STOPPING); then those that apply to the state the
- * service is in (EXTEND_TIMEOUT_USEC, WATCHDOG), so that
+ * (READY, RELOADING, STOPPING: marked in *seen, the winner taken after
+ * this pass); then those that apply to the state the service is in
+ * (EXTEND_TIMEOUT_USEC, WATCHDOG), so that
  * "STOPPING=1\nEXTEND_TIMEOUT_USEC=..." extends the stop it begins.
  */
 static void
-notify_line(const char *line, int pass)
+notify_line(const char *line, int pass, unsigned *seen)
 {
-	static const struct { const char *kv; int ev; } states[] = {
-		{ "READY=1", E_READY }, { "RELOADING=1", E_RELOAD },
-		{ "STOPPING=1", E_LEAVING },
-	};
 	const char *v = strchr(line, '=');
 	size_t i, k;
 	long long d;
@@ -1309,10 +1313,9 @@ notify_line(const char *line, int pass)
 	if (!v)
 		return;
 	k = (size_t)(v++ - line);
-	for (i = 0; i < LEN(states); i++)
-		if (!strcmp(line, states[i].kv)) {
-			if (pass == 1)
-				dispatch(states[i].ev);
+	for (i = 0; i < LEN(notify_states); i++)
+		if (!strcmp(line, notify_states[i].kv)) {
+			*seen |= 1u << i;
 			return;
 		}
 	if (pass == 0 && k == 6 && !strncmp(line, "STATUS", k))
@@ -1334,11 +1337,25 @@ notify_line(const char *line, int pass)
 		extend(v);
 }
 
+/* the change of state a datagram's lines marked, the winner's */
+static void
+notify_state(unsigned seen)
+{
+	size_t i;
+
+	for (i = 0; i < LEN(notify_states); i++)
+		if (seen & 1u << i) {
+			dispatch(notify_states[i].ev);
+			return;
+		}
+}
+
 static void
 on_notify(void)
 {
-	char buf[NOTIFY_MAX], text[TEXT_MAX], *line;
+	char buf[NOTIFY_MAX + 1], text[TEXT_MAX], *line;
 	int fds[NOTIFY_FDS], nfds, pass, state, ok, left = NOTIFY_BATCH;
+	unsigned seen;
 	int strangers = 0;
 	ssize_t n;
 	pid_t pid;
@@ -1369,11 +1386,14 @@ on_notify(void)
 		}
 		if (strlen(buf) != (size_t)n)
 			continue;       /* a NUL: not the protocol's */
-		for (pass = 0; pass < 3; pass++)
+		for (seen = 0, pass = 0; pass < 3; pass++) {
+			if (pass == 2)
+				notify_state(seen);
 			for (line = buf; line < buf + n; line += strlen(line) + 1) {
 				line[strcspn(line, "\n")] = '\0';
-				notify_line(line, pass);
+				notify_line(line, pass, &seen);
 			}
+		}
 		/* what no change of state wrote (STATUS= alone, say) */
 		if (strcmp(text, sv.st.text) && state == sv.state)
 			publish();
