@@ -332,7 +332,8 @@ os_notify_socket(const char *path)
 {
 	struct sockaddr_un sa;
 	socklen_t salen;
-	int fd, on = 1;
+	mode_t mask;
+	int fd, r, on = 1;
 
 	if (notify_addr(&sa, &salen, path) < 0)
 		return -1;
@@ -340,9 +341,16 @@ os_notify_socket(const char *path)
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0 ||
-	    (unlink(path) < 0 && errno != ENOENT) ||
-	    bind(fd, (struct sockaddr *)&sa, salen) < 0 ||
-	    chmod(path, 0666) < 0) {
+	    (unlink(path) < 0 && errno != ENOENT)) {
+		close(fd);
+		return -1;
+	}
+	/* made 0666 by the umask of its bind, not by a chmod(2) of the
+	 * path after it, which would follow what took its name meanwhile */
+	mask = umask(0111);
+	r = bind(fd, (struct sockaddr *)&sa, salen);
+	umask(mask);
+	if (r < 0) {
 		close(fd);
 		return -1;
 	}

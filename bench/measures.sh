@@ -31,9 +31,24 @@ m_respawn() {
 	echo "$r" | sed 's/^/RESULT /'
 }
 
-# 2. crash loop: starts and supervisor CPU (ns) over SECONDS
+# 2. crash loop: starts and supervisor CPU (ns) over SECONDS.  dinit
+# restarts for ever here, as in measure 1 and as the others do; m_giveup
+# compares giving up
 m_crash() {
-	service "$1" crash "echo \$\$ >>$W/starts
+	[ "$1" = dinit ] && DINIT_OPTS="restart-limit-count = 0"
+	crash_loop "$@"
+}
+# the same, giving up after 4 starts: dinit with its defaults (3 restarts
+# in 10 s), ours with give-up=4
+m_giveup() {
+	head=
+	[ "$1" = sysmgr ] && head="# sysmgr: give-up=4
+"
+	crash_loop "$1" "$2" "$head"
+}
+# crash_loop SUP SECONDS [HEAD]: the script (its first lines HEAD) exits 1
+crash_loop() {
+	service "$1" crash "${3:-}echo \$\$ >>$W/starts
 exit 1"
 	sup_start "$1"
 	sleep "$2"
