@@ -107,9 +107,9 @@ open_current(struct logw *w)
 			return -1;
 		}
 		*slash = '/';
-		if ((mkdir(w->dir, 0750) < 0 && errno != EEXIST) ||
-		    (w->dirfd = open(w->dir, O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) < 0)
+		/* never another's, nor through a link: root writes and
+		 * removes files in it */
+		if ((w->dirfd = dir_ours(w->dir, 0750, O_NOFOLLOW)) < 0)
 			return -1;
 	}
 	w->cur = openat(w->dirfd, "current", O_WRONLY | O_APPEND | O_CREAT |

@@ -270,31 +270,10 @@ service_list_free(char **names)
 	free(names);
 }
 
-/* a directory we made, or one that is ours: nobody else may write it
- * (a fresh tmpfs is mode 1777: it is made 0755) */
-static int
-dir_take(const char *path)
-{
-	struct stat st;
-	int fd;
-
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -1;
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
-	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && fchmod(fd, 0755) < 0)) {
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	return fd;
-}
-
 int
 rundir_open(const struct paths *p)
 {
-	return dir_take(p->rundir);
+	return dir_ours(p->rundir, 0755, 0);
 }
 
 int
@@ -309,7 +288,7 @@ svc_open(const struct paths *p, const char *name, int create)
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	else if ((fd = rundir_open(p)) >= 0) {
 		close(fd);
-		fd = dir_take(path);
+		fd = dir_ours(path, 0755, 0);
 	}
 	e = errno;
 	free(path);

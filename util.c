@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -492,4 +493,23 @@ sig_parse(const char *s)
 		if (!strcmp(signames[i].name, s))
 			return signames[i].sig;
 	return -1;
+}
+
+int
+dir_ours(const char *path, mode_t mode, int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && fchmod(fd, mode) < 0)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }

@@ -82,6 +82,11 @@ char *path_dup(const char *dir, const char *name);
 int abs_path(char *buf, size_t size, const char *path);
 char *abs_dup(const char *path);
 
+/* PATH, a directory of ours, made MODE when missing, opened (flags: 0 or
+ * O_NOFOLLOW): refused (EPERM) when another user's; made MODE when others
+ * could write in it (a fresh tmpfs is 1777) */
+int dir_ours(const char *path, mode_t mode, int flags);
+
 /* s for a one-line message: control characters as '?', cut to fit buf */
 const char *printable(char *buf, size_t size, const char *s);
 
