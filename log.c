@@ -378,6 +378,18 @@ room(const struct logw *w)
 	return left < OUT_MAX ? (size_t)left : OUT_MAX;
 }
 
+/* the n bytes of raw, logged, to the echo too (a terminal, the console:
+ * without the control characters a service wrote); raw is not used after */
+static void
+echo(struct logw *w, size_t n)
+{
+	if (w->echo < 0)
+		return;
+	if (w->echo_tty)
+		n = no_controls(raw, n);
+	(void)write_all(w->echo, raw, n);
+}
+
 /* what of the spill is whole lines: into the log */
 static void
 process(struct logw *w, int flush)
@@ -400,8 +412,7 @@ process(struct logw *w, int flush)
 		if (!used)
 			break;
 		emit(w, out, olen);
-		if (w->echo >= 0)
-			(void)write_all(w->echo, raw, used);
+		echo(w, used);
 		w->start += (long long)used;
 		header_write(w);
 	}
@@ -434,8 +445,7 @@ drain_direct(struct logw *w, int fifo)
 			 * not take these lines for the spill's and cut them */
 			header_write(w);
 		}
-		if (w->echo >= 0)
-			(void)write_all(w->echo, raw, (size_t)got);
+		echo(w, (size_t)got);
 	}
 }
 
@@ -567,6 +577,7 @@ log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
 
 	w->name = name;
 	w->dirfd = w->cur = w->echo = -1;
+	w->echo_tty = 0;
 	w->busy = w->spill_said = 0;
 	w->max = LOG_SIZE;
 	w->keep = LOG_KEEP;

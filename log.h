@@ -24,6 +24,7 @@ struct logw {
 	int spill_said;               /* it failed but for a full disk: said */
 	long long eof, start;         /* of the spill, of what is not written */
 	int echo;                     /* an fd the lines also go to, or -1 */
+	int echo_tty;                 /* it is a terminal: no_controls() */
 	int failing;                  /* current cannot be written: said */
 	int dirty;                    /* the buffers touched since freed */
 	int busy;                     /* in emit(): no line of our own now */

@@ -239,28 +239,26 @@ last_lines(const char *dir, const char *name, unsigned long want, int cur,
 	return 0;
 }
 
-/* a line; to a terminal, its control characters (C0 but tab, DEL, and
- * C1 as UTF-8) as '?': what a service wrote never drives the terminal
- * of whoever reads its log */
+/* a line; to a terminal, its control characters as '?' (no_controls()):
+ * what a service wrote never drives the terminal of whoever reads its log */
 static void
 print(const char *name, const char *text, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)text;
-	size_t i;
+	char buf[4096];
+	size_t k;
 
 	if (several)
 		printf("%s: ", name);
 	if (!tty)
 		fwrite(text, 1, n, stdout);
-	for (i = 0; tty && i < n; i++)
-		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
-			putchar('?');
-		else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
-		    p[i + 1] <= 0x9f) {
-			putchar('?');
-			i++;
-		} else
-			putchar(p[i]);
+	for (; tty && n > 0; text += k, n -= k) {
+		k = n < sizeof(buf) ? n : sizeof(buf);
+		/* a C1 pair cut at the end of buf is kept whole */
+		if (k < n && (unsigned char)text[k - 1] == 0xc2)
+			k--;
+		memcpy(buf, text, k);
+		fwrite(buf, 1, no_controls(buf, k), stdout);
+	}
 	putchar('\n');
 }
 

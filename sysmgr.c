@@ -787,6 +787,7 @@ open_log(void)
 	}
 	os_pipe_size(m.logr, LOG_PIPE);
 	m.log.echo = 2;
+	m.log.echo_tty = isatty(2);
 	/* what a killed sysmgr had taken and not written */
 	log_drain(&m.log, -1, 0);
 	set_sink(own_line);

@@ -513,3 +513,21 @@ dir_ours(const char *path, mode_t mode, int flags)
 	}
 	return fd;
 }
+
+size_t
+no_controls(char *buf, size_t n)
+{
+	unsigned char *p = (unsigned char *)buf;
+	size_t i, o;
+
+	for (i = o = 0; i < n; i++, o++)
+		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') || p[i] == 0x7f)
+			p[o] = '?';
+		else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9f) {
+			p[o] = '?';
+			i++;
+		} else
+			p[o] = p[i];
+	return o;
+}

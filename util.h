@@ -87,6 +87,11 @@ char *abs_dup(const char *path);
  * could write in it (a fresh tmpfs is 1777) */
 int dir_ours(const char *path, mode_t mode, int flags);
 
+/* buf's control characters (C0 but tab and newline, DEL, C1 as UTF-8)
+ * each as one '?', in place, for a terminal: what a service wrote never
+ * drives it; the new length */
+size_t no_controls(char *buf, size_t n);
+
 /* s for a one-line message: control characters as '?', cut to fit buf */
 const char *printable(char *buf, size_t size, const char *s);
 
