@@ -33,10 +33,12 @@ sysmgr-notify: sysmgr-notify.o $(LIBOBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $<
 
 # helpers of the suites
-TEST_BIN = tests/lockhold
+TEST_BIN = tests/lockhold tests/notify-send
 test-helpers: $(TEST_BIN)
 tests/lockhold: tests/lockhold.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/lockhold.c $(LDLIBS)
+tests/notify-send: tests/notify-send.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/notify-send.c $(LDLIBS)
 
 # make check: the shunit2 suites (tests/run) a newcomer runs, a few
 # minutes on 2 cores, then the man pages when mandoc is here.  SLOW=1 adds

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -92,6 +93,35 @@ header_write(struct logw *w)
 		warnf("cannot write the spill file of %s:", w->dir);
 }
 
+/* current in dirfd, a regular file of our user alone (one link): one
+ * another user left there while others could write in the directory is
+ * removed and made afresh, as they could read it or have it written
+ * where it links to */
+static int
+open_ours(int dirfd, struct stat *st)
+{
+	int fd, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(dirfd, "current", O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0640);
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+			close(fd);
+			errno = EINVAL;
+			return -1;
+		}
+		if (st->st_uid == geteuid() && st->st_nlink == 1)
+			return fd;
+		close(fd);
+		if (unlinkat(dirfd, "current", 0) < 0)
+			return -1;
+	}
+	errno = EPERM;
+	return -1;
+}
+
 /* LOGDIR/NAME/current, made with its directory when missing */
 static int
 open_current(struct logw *w)
@@ -112,16 +142,8 @@ open_current(struct logw *w)
 		if ((w->dirfd = dir_ours(w->dir, 0750, O_NOFOLLOW)) < 0)
 			return -1;
 	}
-	w->cur = openat(w->dirfd, "current", O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK, 0640);
-	if (w->cur < 0)
+	if ((w->cur = open_ours(w->dirfd, &st)) < 0)
 		return -1;
-	if (fstat(w->cur, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(w->cur);
-		w->cur = -1;
-		errno = EINVAL;
-		return -1;
-	}
 	w->ino = (unsigned long long)st.st_ino;
 	w->size = (unsigned long long)st.st_size;
 	return 0;
@@ -169,12 +191,19 @@ log_reopen(struct logw *w)
 	reopen(w);
 }
 
+/* a rotated file: @YYYYMMDDThhmmss.uuuuuuZ.s, as rotated_name() makes
+ * them (no other name is taken for the newest, nor removed) */
 static int
 is_old(const struct dirent *e)
 {
-	size_t n = strlen(e->d_name);
+	static const char form[] = "@ddddddddTdddddd.ddddddZ.s";
+	const char *p = e->d_name;
+	size_t i;
 
-	return e->d_name[0] == '@' && n > 3 && !strcmp(e->d_name + n - 2, ".s");
+	for (i = 0; form[i]; i++)
+		if (form[i] == 'd' ? !isdigit((unsigned char)p[i]) : p[i] != form[i])
+			return 0;
+	return p[i] == '\0';
 }
 
 /* the old files ents (n of them, in name order) and the one just made,
@@ -383,10 +412,20 @@ room(const struct logw *w)
 static void
 echo(struct logw *w, size_t n)
 {
-	if (w->echo < 0)
+	unsigned char first = (unsigned char)raw[0];
+
+	if (w->echo < 0 || n == 0)
 		return;
-	if (w->echo_tty)
-		n = no_controls(raw, n);
+	if (w->echo_tty) {
+		/* a C1 pair cut between two writes: its first byte was held
+		 * back, the pair is one '?' */
+		if (w->held && first >= 0x80 && first <= 0x9f)
+			raw[0] = '?';
+		else if (w->held)
+			(void)write_all(w->echo, "\302", 1);
+		w->held = (unsigned char)raw[n - 1] == 0xc2;
+		n = no_controls(raw, n - (size_t)w->held);
+	}
 	(void)write_all(w->echo, raw, n);
 }
 
@@ -577,7 +616,7 @@ log_open(struct logw *w, int rundirfd, const char *spill, const char *logdir,
 
 	w->name = name;
 	w->dirfd = w->cur = w->echo = -1;
-	w->echo_tty = 0;
+	w->echo_tty = w->held = 0;
 	w->busy = w->spill_said = 0;
 	w->max = LOG_SIZE;
 	w->keep = LOG_KEEP;

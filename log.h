@@ -25,6 +25,7 @@ struct logw {
 	long long eof, start;         /* of the spill, of what is not written */
 	int echo;                     /* an fd the lines also go to, or -1 */
 	int echo_tty;                 /* it is a terminal: no_controls() */
+	int held;                     /* the first byte of a C1 pair held back */
 	int failing;                  /* current cannot be written: said */
 	int dirty;                    /* the buffers touched since freed */
 	int busy;                     /* in emit(): no line of our own now */

@@ -90,14 +90,21 @@ read_all(int fd, size_t *len)
 	return buf;
 }
 
-/* a file of a log, which is a regular file, not a link (a log's
- * directory another user can write to cannot make us read elsewhere) */
+/* a file of a log, which is a regular file, not a link, in a directory
+ * that is not a link either, as runsyssv writes them (a log's directory
+ * another user can write to cannot make us read elsewhere) */
 static int
 open_log(const char *dir, const char *file, struct stat *st)
 {
 	char path[PATH_MAX];
 	int fd;
 
+	if (lstat(dir, st) < 0)
+		return -1;
+	if (!S_ISDIR(st->st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
 	if (path_join(path, sizeof(path), dir, file) < 0 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
 	    O_NOFOLLOW)) < 0)

@@ -345,8 +345,11 @@ os_notify_socket(const char *path)
 		close(fd);
 		return -1;
 	}
-	/* made 0666 by the umask of its bind, not by a chmod(2) of the
-	 * path after it, which would follow what took its name meanwhile */
+	/* made 0666 by the umask of its bind; a default ACL of the
+	 * directory overrides the umask: then by a chmod of the path that
+	 * never follows a link put in its place meanwhile (glibc and musl
+	 * refuse a link with AT_SYMLINK_NOFOLLOW), whose failure leaves the
+	 * mode the bind gave */
 	mask = umask(0111);
 	r = bind(fd, (struct sockaddr *)&sa, salen);
 	umask(mask);
@@ -354,6 +357,7 @@ os_notify_socket(const char *path)
 		close(fd);
 		return -1;
 	}
+	(void)fchmodat(AT_FDCWD, path, 0666, AT_SYMLINK_NOFOLLOW);
 	return fd;
 }
 

@@ -1294,6 +1294,18 @@ static const struct { const char *kv; int ev; } notify_states[] = {
 	{ "RELOADING=1", E_RELOAD },
 };
 
+/* of the keys with a value, the first line of a datagram is taken, as
+ * systemd does: marked in seen after the changes of state */
+enum { N_STATUS = 3, N_MAINPID, N_WDOG, N_EXTEND };
+static int
+first(unsigned *seen, int key)
+{
+	if (*seen & 1u << key)
+		return 0;
+	*seen |= 1u << key;
+	return 1;
+}
+
 /*
  * One line of a datagram, in three passes, as systemd takes them: the
  * lines that change no state (STATUS, MAINPID) first, so that
@@ -1318,11 +1330,13 @@ notify_line(const char *line, int pass, unsigned *seen)
 			*seen |= 1u << i;
 			return;
 		}
-	if (pass == 0 && k == 6 && !strncmp(line, "STATUS", k))
-		printable(sv.st.text, sizeof(sv.st.text), v);
-	else if (pass == 0 && k == 7 && !strncmp(line, "MAINPID", k))
-		new_main(v);
-	else if (pass != 2)
+	if (pass == 0 && k == 6 && !strncmp(line, "STATUS", k)) {
+		if (first(seen, N_STATUS))
+			printable(sv.st.text, sizeof(sv.st.text), v);
+	} else if (pass == 0 && k == 7 && !strncmp(line, "MAINPID", k)) {
+		if (first(seen, N_MAINPID))
+			new_main(v);
+	} else if (pass != 2)
 		return;
 	else if (!strcmp(line, "WATCHDOG=1")) {
 		if ((sv.state == S_UP || sv.state == S_RELOADING) &&
@@ -1331,9 +1345,11 @@ notify_line(const char *line, int pass, unsigned *seen)
 	} else if (!strcmp(line, "WATCHDOG=trigger")) {
 		if (sv.state == S_UP || sv.state == S_RELOADING)
 			a_watchdog();
-	} else if (k == 13 && !strncmp(line, "WATCHDOG_USEC", k))
-		wdog_set(v);
-	else if (k == 19 && !strncmp(line, "EXTEND_TIMEOUT_USEC", k))
+	} else if (k == 13 && !strncmp(line, "WATCHDOG_USEC", k)) {
+		if (first(seen, N_WDOG))
+			wdog_set(v);
+	} else if (k == 19 && !strncmp(line, "EXTEND_TIMEOUT_USEC", k) &&
+	    first(seen, N_EXTEND))
 		extend(v);
 }
 

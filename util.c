@@ -499,19 +499,23 @@ int
 dir_ours(const char *path, mode_t mode, int flags)
 {
 	struct stat st;
-	int fd;
+	int fd, e;
 
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags)) < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
-	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && fchmod(fd, mode) < 0)) {
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
-	return fd;
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (st.st_uid != geteuid())
+		e = EPERM;
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && fchmod(fd, mode) < 0)
+		e = errno;
+	else
+		return fd;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 size_t
