@@ -1786,11 +1786,8 @@ loop(void)
 			pfd[P_SUBS + i].fd = sv.blocked[i].fd;
 		for (i = 0; i < LEN(pfd); i++)
 			pfd[i].events = POLLIN;
-		if (poll(pfd, LEN(pfd), timeout_until(sv.deadline)) < 0) {
-			if (errno != EINTR)
-				die(EXIT_SYSTEM, "poll:");
+		if (poll_until(pfd, LEN(pfd), sv.deadline) < 0)
 			continue;
-		}
 		if (pfd[P_LOG].revents)
 			drain(0);
 		/* in the order the service said things: what its script said

@@ -1111,11 +1111,8 @@ loop(void)
 		if (m.stopping)
 			shutdown_check();
 		n = pollfds();
-		if (poll(m.pfd, n, timeout_until(deadline())) < 0) {
-			if (errno != EINTR)
-				die(EXIT_SYSTEM, "poll:");
+		if (poll_until(m.pfd, n, deadline()) < 0)
 			continue;
-		}
 		if (m.pfd[0].revents)
 			on_signal();
 		/* the deaths before SYSDIR's changes: a script added in the

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,6 +178,29 @@ mono_ms(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
 		return 0;
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+poll_until(struct pollfd *fds, unsigned long n, long long deadline)
+{
+	static int said;
+	struct timespec pause = { 0, 100000000 };
+	int r = poll(fds, (nfds_t)n, timeout_until(deadline));
+
+	if (r >= 0) {
+		said = 0;
+		return r;
+	}
+	if (errno == EINTR)
+		return -1;
+	if (errno != ENOMEM && errno != EAGAIN)
+		die(EXIT_SYSTEM, "poll:");
+	if (!said) {
+		said = 1;
+		warnf("poll, tried again in 100 ms until it works:");
+	}
+	nanosleep(&pause, NULL);
+	return -1;
 }
 
 long long
