@@ -179,55 +179,6 @@ takes(const struct status *st)
 	return s ? s + SVCTL_MARGIN : 0;
 }
 
-static int
-starts(void)
-{
-	return c.cmd == C_UP || c.cmd == C_ONCE || c.cmd == C_RESTART;
-}
-
-/* a start of several: wait (SVCTL_WAIT at most) until t took its request,
- * so that a service started after it does not find it stopped */
-static void
-taken(struct target *t)
-{
-	long long deadline = mono_ms() + SVCTL_WAIT * 1000LL;
-	struct sub *s = &c.subs[t - c.t];
-	struct status st;
-
-	while (svc_status_named(&c.paths, t->name, &st) > 0 &&
-	    status_blocks(&st) && st.starts == t->before->starts &&
-	    mono_ms() < deadline)
-		ev_wait(s, 1, deadline);
-}
-
-/* a start of several: what their last runs waited for first */
-static void
-order(void)
-{
-	struct target tmp;
-	size_t i, j, k, done = 0;
-
-	for (i = 0; i < c.n; i++)
-		if (svc_status_named(&c.paths, c.t[i].name, c.t[i].before) <= 0)
-			c.t[i].before->deps[0] = '\0';
-	while (done < c.n) {
-		/* the first whose deps are all placed (else the first) */
-		for (i = done; i < c.n; i++) {
-			for (j = done; j < c.n && (j == i ||
-			    !list_has(c.t[i].before->deps, c.t[j].name)); j++)
-				;
-			if (j == c.n)
-				break;
-		}
-		if (i == c.n)
-			i = done;
-		tmp = c.t[i];
-		for (k = i; k > done; k--)
-			c.t[k] = c.t[k - 1];
-		c.t[done++] = tmp;
-	}
-}
-
 static void
 send(struct target *t)
 {
@@ -248,15 +199,11 @@ send(struct target *t)
 		fail(EXIT_FAIL);
 	} else {
 		/* before the command, so that no change is missed */
-		if (c.timeout > 0 || (starts() && c.n > 1))
+		if (c.timeout > 0)
 			ev_subscribe(&c.paths, t->name, &c.subs[t - c.t]);
-		if (ctl_send(fd, c.line) == 0) {
+		if (ctl_send(fd, c.line) == 0)
 			t->pending = 1;
-			if (starts() && t + 1 < c.t + c.n && status_blocks(t->before))
-				taken(t);
-			if (c.timeout == 0)
-				ev_unsubscribe(&c.subs[t - c.t]);
-		} else {
+		else {
 			r = errno;
 			if (r == ENXIO || r == ENOENT)
 				warnf("%s: not supervised", t->name);
@@ -462,8 +409,6 @@ main(int argc, char *argv[])
 	check_sysdir();
 	os_fd_limit();
 	targets(argc, argv);
-	if (starts() && c.n > 1)
-		order();
 
 	for (i = 0; i < c.n; i++) {
 		if (c.cmd == C_STATUS || c.cmd == C_SHOW)

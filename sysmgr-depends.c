@@ -175,7 +175,8 @@ check(void)
 			up++;
 			continue;
 		}
-		if (status_blocks(&st)) {
+		if (st.want == WANT_DOWN || st.state == ST_FAILED ||
+		    (st.want == WANT_ONCE && st.state == ST_DOWN)) {
 			char line[NAME_MAX + 16];
 
 			warnf("%s is %s", d.deps[i], st.state == ST_FAILED ?

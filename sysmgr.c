@@ -40,9 +40,6 @@ struct svc {
 	long long killat;     /* mono_ms to SIGKILL runsyssv */
 	int killed;           /* SIGKILL sent: waited for */
 	long long chain;      /* longest stop from it down its deps, ms */
-	size_t comp;          /* its cycle: the index of a member (union-find) */
-	long long cstop;      /* of a comp's root: its longest stop, ms */
-	unsigned seen;        /* visited by the walk numbered so */
 };
 
 static struct {
@@ -65,7 +62,6 @@ static struct {
 	                           * gone): tried again in a while */
 	int said;                 /* that failure said, once until all works */
 	int stopping;
-	unsigned gen;             /* numbers the walks of the deps */
 	long long rescan;         /* next periodic scan, 0 for none */
 	int table;                /* RUNDIR/.status, -1: none */
 	struct table found;       /* its slots at our start: the adopted */
@@ -582,61 +578,7 @@ lookup(const char *name)
 	return bsearch(&key, m.svc, m.n, sizeof(*m.svc), by_name);
 }
 
-/* the root of the cycle of s (itself when in none) */
-static size_t
-comp_of(const struct svc *s)
-{
-	size_t i = (size_t)(s - m.svc);
-
-	while (m.svc[i].comp != i)
-		i = m.svc[i].comp = m.svc[m.svc[i].comp].comp;
-	return i;
-}
-
-/* 1 when from waited for to, through at most 64 others */
-static int
-reaches(struct svc *from, const struct svc *to, int depth, unsigned gen)
-{
-	char buf[NAMELIST], *tok, *save;
-	struct svc *d;
-
-	if (from == to)
-		return 1;
-	if (from->seen == gen || depth > 64 || !from->deps ||
-	    fmt(buf, sizeof(buf), "%s", from->deps) < 0)
-		return 0;
-	from->seen = gen;
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if ((d = lookup(tok)) && reaches(d, to, depth + 1, gen))
-			return 1;
-	return 0;
-}
-
-/* the services that waited for each other, directly or not, make one
- * cycle: stopped together, as one service */
-static void
-find_cycles(void)
-{
-	char buf[NAMELIST], *tok, *save;
-	struct svc *s, *t;
-	size_t i;
-
-	for (i = 0; i < m.n; i++)
-		m.svc[i].comp = i;
-	for (i = 0; i < m.n; i++) {
-		s = &m.svc[i];
-		if (!s->deps || fmt(buf, sizeof(buf), "%s", s->deps) < 0)
-			continue;
-		for (tok = strtok_r(buf, " ", &save); tok;
-		    tok = strtok_r(NULL, " ", &save))
-			if ((t = lookup(tok)) && t != s &&
-			    comp_of(t) != comp_of(s) && reaches(t, s, 0, ++m.gen))
-				m.svc[comp_of(t)].comp = comp_of(s);
-	}
-}
-
-/* add d to the needers of each service s waited for (m.svc sorted),
- * but of those of its own cycle */
+/* add d to the needers of each service s waited for (m.svc sorted) */
 static void
 need(struct svc *s, int d)
 {
@@ -646,7 +588,7 @@ need(struct svc *s, int d)
 	if (!s->deps || fmt(buf, sizeof(buf), "%s", s->deps) < 0)
 		return;
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if ((t = lookup(tok)) && t != s && comp_of(t) != comp_of(s))
+		if ((t = lookup(tok)) && t != s)
 			t->needers += (size_t)d;
 }
 
@@ -699,45 +641,27 @@ stop_next(void)
 			term(&m.svc[i]);
 }
 
-static long long chain(struct svc *s, int depth);
-
-/* the longest stop below the cycle r, from its member s on */
+/* the longest stop from s down the services it waited for (a cycle is
+ * cut where it closes: a service on the way, marked -1, counts 0) */
 static long long
-below(struct svc *s, size_t r, int depth, unsigned gen)
+chain(struct svc *s, int depth)
 {
 	char buf[NAMELIST], *tok, *save;
 	struct svc *d;
 	long long c, best = 0;
 
-	s->seen = gen;
-	if (depth > 64 || !s->deps || fmt(buf, sizeof(buf), "%s", s->deps) < 0)
+	if (s->chain > 0)
+		return s->chain;
+	if (s->chain < 0 || depth > 64)
 		return 0;
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		if (!(d = lookup(tok)) || d == s || d->pid <= 0)
-			continue;
-		if (comp_of(d) == r)
-			c = d->seen == gen ? 0 : below(d, r, depth + 1, gen);
-		else
-			c = chain(d, depth + 1);
-		if (c > best)
-			best = c;
-	}
-	return best;
-}
-
-/* the longest stop from the cycle of s (or s alone) down the services
- * they waited for: the members of a cycle stop together */
-static long long
-chain(struct svc *s, int depth)
-{
-	struct svc *r = &m.svc[comp_of(s)];
-
-	if (r->chain > 0)
-		return r->chain;
-	if (r->chain < 0 || depth > 64)
-		return 0;
-	r->chain = -1;
-	return r->chain = r->cstop + below(s, comp_of(s), depth, ++m.gen);
+	s->chain = -1;
+	if (s->deps && fmt(buf, sizeof(buf), "%s", s->deps) >= 0)
+		for (tok = strtok_r(buf, " ", &save); tok;
+		    tok = strtok_r(NULL, " ", &save))
+			if ((d = lookup(tok)) && d != s && d->pid > 0 &&
+			    (c = chain(d, depth + 1)) > best)
+				best = c;
+	return s->chain = stop_ms(s) + best;
 }
 
 /* RUNDIR/.sysmgr.stop: when, on the monotonic clock, we are done at the
@@ -750,12 +674,6 @@ tell_bound(void)
 	size_t i;
 	int n, fd;
 
-	for (i = 0; i < m.n; i++)
-		m.svc[i].cstop = 0;
-	for (i = 0; i < m.n; i++)
-		if (m.svc[i].pid > 0 &&
-		    m.svc[comp_of(&m.svc[i])].cstop < stop_ms(&m.svc[i]))
-			m.svc[comp_of(&m.svc[i])].cstop = stop_ms(&m.svc[i]);
 	for (i = 0; i < m.n; i++)
 		if (m.svc[i].pid > 0 && (c = chain(&m.svc[i], 0)) > worst)
 			worst = c;
@@ -796,7 +714,6 @@ shutdown(void)
 			m.svc[i].deps = strdup(st.deps);
 	}
 	table_free(&t);
-	find_cycles();
 	for (i = 0; i < m.n; i++)
 		if (m.svc[i].pid > 0)
 			need(&m.svc[i], 1);
