@@ -93,10 +93,11 @@ header_write(struct logw *w)
 		warnf("cannot write the spill file of %s:", w->dir);
 }
 
-/* current in dirfd, a regular file of our user alone (one link): one
- * another user left there while others could write in the directory is
- * removed and made afresh, as they could read it or have it written
- * where it links to */
+/* current in dirfd, a regular file of our user: one another user left
+ * there while others could write in the directory is removed and made
+ * afresh, as they could read it or have it written where it links to
+ * (the count of links is not looked at: a rotation without
+ * RENAME_NOREPLACE links current to its new name for a moment) */
 static int
 open_ours(int dirfd, struct stat *st)
 {
@@ -112,7 +113,7 @@ open_ours(int dirfd, struct stat *st)
 			errno = EINVAL;
 			return -1;
 		}
-		if (st->st_uid == geteuid() && st->st_nlink == 1)
+		if (st->st_uid == geteuid())
 			return fd;
 		close(fd);
 		if (unlinkat(dirfd, "current", 0) < 0)
@@ -191,10 +192,8 @@ log_reopen(struct logw *w)
 	reopen(w);
 }
 
-/* a rotated file: @YYYYMMDDThhmmss.uuuuuuZ.s, as rotated_name() makes
- * them (no other name is taken for the newest, nor removed) */
-static int
-is_old(const struct dirent *e)
+int
+log_rotated(const struct dirent *e)
 {
 	static const char form[] = "@ddddddddTdddddd.ddddddZ.s";
 	const char *p = e->d_name;
@@ -277,7 +276,7 @@ rotate(struct logw *w)
 	char name[64];
 	int n, r, tries = 0;
 
-	if ((n = scandir(w->dir, &ents, is_old, alphasort)) < 0)
+	if ((n = scandir(w->dir, &ents, log_rotated, alphasort)) < 0)
 		n = 0;
 	if ((r = rotated_name(name, sizeof(name), ents, n)) == 0)
 		while ((r = os_rename_new(w->dirfd, "current", name)) < 0 &&

@@ -55,3 +55,8 @@ void log_line(struct logw *w, const char *line, size_t n);
 void log_reopen(struct logw *w);
 /* the stamp of now, LOG_STAMP bytes with its blank */
 void log_stamp(char *buf);
+/* a rotated file, @YYYYMMDDThhmmss.uuuuuuZ.s as a rotation names them (no
+ * other name is taken for the newest, nor removed, nor read): a scandir()
+ * filter */
+struct dirent;
+int log_rotated(const struct dirent *e);

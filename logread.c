@@ -61,14 +61,6 @@ push(struct lines *l, const char *name, char *text)
 	l->l[l->n++].text = text;
 }
 
-static int
-is_old(const struct dirent *e)
-{
-	size_t n = strlen(e->d_name);
-
-	return e->d_name[0] == '@' && n > 3 && !strcmp(e->d_name + n - 2, ".s");
-}
-
 /* what the file fd has now, from its start, NUL-terminated; NULL when
  * it cannot be read */
 static char *
@@ -227,7 +219,7 @@ last_lines(const char *dir, const char *name, unsigned long want, int cur,
 	take_last(&l, name, buf, *len, want);
 	free(buf);
 	reverse(&l, l.n - had);
-	if (l.n < want && (n = scandir(dir, &ents, is_old, alphasort)) > 0) {
+	if (l.n < want && (n = scandir(dir, &ents, log_rotated, alphasort)) > 0) {
 		for (k = before_cur(dir, cur, ents, n) - 1; k >= 0 && l.n < want; k--) {
 			had = l.n;
 			if ((buf = slurp(dir, ents[k]->d_name, &olen))) {
@@ -320,7 +312,7 @@ follow_rotated(struct follow *f, const struct stat *next)
 	struct stat st;
 	int n, k, from, to, fd;
 
-	if ((n = scandir(f->dir, &ents, is_old, alphasort)) < 0)
+	if ((n = scandir(f->dir, &ents, log_rotated, alphasort)) < 0)
 		return;
 	/* after the one we read; all, when log-keep removed it since (the
 	 * older ones went before it) */

@@ -200,7 +200,10 @@ poll_until(struct pollfd *fds, unsigned long n, long long deadline)
 		warnf("poll, tried again in 100 ms until it works:");
 	}
 	nanosleep(&pause, NULL);
-	return -1;
+	/* as a poll that timed out: the caller's deadlines still come */
+	while (n > 0)
+		fds[--n].revents = 0;
+	return 0;
 }
 
 long long

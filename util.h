@@ -103,8 +103,8 @@ int std_fds(void);
 
 /* poll() timeout in ms until deadline (ms of mono_ms()); -1 when deadline < 0 */
 int timeout_until(long long deadline);
-/* poll() until deadline (as timeout_until()); -1 when it woke for no fd:
- * a signal, or the kernel short of memory (ENOMEM, EAGAIN: said once,
- * then a pause of 100 ms, not an end); dies on any other error */
+/* poll() until deadline (as timeout_until()); -1 for a signal; the
+ * kernel short of memory (ENOMEM, EAGAIN) is said once, then 0 after a
+ * pause of 100 ms, as a timeout: not an end; dies on any other error */
 struct pollfd;
 int poll_until(struct pollfd *fds, unsigned long n, long long deadline);
