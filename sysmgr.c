@@ -32,14 +32,24 @@ struct svc {
 	long long retry;      /* mono_ms of the next attempt, 0 for none */
 	int delay;            /* seconds to the next attempt after that */
 	long slot;            /* its slot of the status table, -1: none */
-	/* at shutdown */
+	/* at shutdown; a cycle (services that waited for one another) is
+	 * one service, whose counts are its root's (one of its members) */
 	char *deps;           /* what it waited for */
+	size_t e0, ne;        /* those of them that are services: m.edge[e0..] */
 	unsigned long stop;   /* its stop-timeout */
-	size_t needers;       /* running services that waited for it */
-	int released;         /* its deps no longer wait for it */
+	size_t root;          /* the root of its cycle: itself when in none */
+	size_t next;          /* the next member of its cycle, root after last */
+	size_t needers;       /* of a root: running services outside the
+	                       * cycle that waited for one of its members */
+	size_t left;          /* of a root: members whose runsyssv runs */
+	int counted;          /* it ran when the shutdown began */
+	int released;         /* its runsyssv is gone */
 	long long killat;     /* mono_ms to SIGKILL runsyssv */
 	int killed;           /* SIGKILL sent: waited for */
-	long long chain;      /* longest stop from it down its deps, ms */
+	long long chain;      /* of a root: longest stop from it down, ms */
+	size_t idx, low;      /* Tarjan's numbers (0: not visited yet) */
+	size_t epos;          /* the next of its edges to walk */
+	int onstack;
 };
 
 static struct {
@@ -49,6 +59,9 @@ static struct {
 	int force;                /* -f: another sysmgr may have SYSDIR */
 	struct svc *svc;
 	size_t n, cap;
+	size_t *edge;             /* at shutdown: the deps, as indexes */
+	size_t *roots, nroots;    /* the cycles' roots, each after those
+	                           * its members waited for */
 	struct pollfd *pfd;       /* signals, watch, then pidfds */
 	size_t *pidx;             /* the svc of each pidfd in pfd */
 	long fdmax;               /* open files we may have */
@@ -578,28 +591,36 @@ lookup(const char *name)
 	return bsearch(&key, m.svc, m.n, sizeof(*m.svc), by_name);
 }
 
-/* add d to the needers of each service s waited for (m.svc sorted) */
+/* add d to the needers of each cycle (or service) s waited for, but its
+ * own */
 static void
 need(struct svc *s, int d)
 {
-	char buf[NAMELIST], *tok, *save;
-	struct svc *t;
+	size_t i, r;
 
-	if (!s->deps || fmt(buf, sizeof(buf), "%s", s->deps) < 0)
-		return;
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if ((t = lookup(tok)) && t != s)
-			t->needers += (size_t)d;
+	for (i = 0; i < s->ne; i++)
+		if ((r = m.svc[m.edge[s->e0 + i]].root) != s->root)
+			m.svc[r].needers += (size_t)d;
 }
 
-/* s is down: what it waited for may stop */
+/* s is down; once every member of its cycle is, what they waited for may
+ * stop */
 static void
 release(struct svc *s)
 {
-	if (!s->released) {
-		s->released = 1;
-		need(s, -1);
-	}
+	struct svc *r = &m.svc[s->root], *u;
+
+	if (s->released)
+		return;
+	s->released = 1;
+	if (!s->counted || --r->left > 0)
+		return;
+	u = r;
+	do {
+		if (u->counted)
+			need(u, -1);
+		u = &m.svc[u->next];
+	} while (u != r);
 }
 
 static long long
@@ -616,9 +637,10 @@ term(struct svc *s)
 }
 
 /*
- * Stop, in parallel, every service that no running service waited for
- * (dependents first).  When none qualifies although some run, the rest
- * form a cycle: stop them all.
+ * Stop, in parallel, every service that no running service outside its
+ * cycle waited for (dependents first; a cycle's members together).  When
+ * none qualifies although some run (the order could not be made), stop
+ * them all.
  */
 static void
 stop_next(void)
@@ -631,7 +653,7 @@ stop_next(void)
 		running++;
 		if (m.svc[i].killat || m.svc[i].killed)
 			termed++;
-		else if (!m.svc[i].needers) {
+		else if (!m.svc[m.svc[i].root].needers) {
 			term(&m.svc[i]);
 			termed++;
 		}
@@ -641,27 +663,161 @@ stop_next(void)
 			term(&m.svc[i]);
 }
 
-/* the longest stop from s down the services it waited for (a cycle is
- * cut where it closes: a service on the way, marked -1, counts 0) */
-static long long
-chain(struct svc *s, int depth)
+/* the deps of every service as indexes of m.svc (sorted), into m.edge */
+static int
+edges(void)
 {
 	char buf[NAMELIST], *tok, *save;
-	struct svc *d;
-	long long c, best = 0;
+	struct svc *t;
+	size_t i, k, n = 0;
 
-	if (s->chain > 0)
-		return s->chain;
-	if (s->chain < 0 || depth > 64)
-		return 0;
-	s->chain = -1;
-	if (s->deps && fmt(buf, sizeof(buf), "%s", s->deps) >= 0)
-		for (tok = strtok_r(buf, " ", &save); tok;
-		    tok = strtok_r(NULL, " ", &save))
-			if ((d = lookup(tok)) && d != s && d->pid > 0 &&
-			    (c = chain(d, depth + 1)) > best)
-				best = c;
-	return s->chain = stop_ms(s) + best;
+	for (k = 0; k < 2; k++) {
+		for (i = n = 0; i < m.n; i++) {
+			m.svc[i].e0 = n;
+			m.svc[i].ne = 0;
+			if (!m.svc[i].deps ||
+			    fmt(buf, sizeof(buf), "%s", m.svc[i].deps) < 0)
+				continue;
+			for (tok = strtok_r(buf, " ", &save); tok;
+			    tok = strtok_r(NULL, " ", &save))
+				if ((t = lookup(tok)) && t != &m.svc[i]) {
+					if (k)
+						m.edge[n] = (size_t)(t - m.svc);
+					n++;
+					m.svc[i].ne++;
+				}
+		}
+		if (!k && !(m.edge = malloc((n ? n : 1) * sizeof(*m.edge))))
+			return -1;
+	}
+	return 0;
+}
+
+/* the end of Tarjan's walk from v: v is the root of a cycle (or alone),
+ * whose members are above it on the stack */
+static void
+close_cycle(size_t v, size_t *stack, size_t *sp)
+{
+	size_t w, last = v;
+
+	do {
+		w = stack[--*sp];
+		m.svc[w].onstack = 0;
+		m.svc[w].root = v;
+		if (w != v) {
+			m.svc[last].next = w;
+			last = w;
+		}
+	} while (w != v);
+	m.svc[last].next = v;
+	m.roots[m.nroots++] = v;
+}
+
+/*
+ * The cycles: Tarjan's strongly connected components, without recursion
+ * (one walk over every service and edge).  A cycle is emitted after every
+ * cycle its members waited for, so m.roots is in the order to count the
+ * shutdown's bound.
+ */
+static int
+cycles(void)
+{
+	size_t *stack, *walk, sp = 0, wp, next = 1, i, v, w;
+
+	m.nroots = 0;
+	stack = malloc((m.n ? m.n : 1) * sizeof(*stack));
+	walk = malloc((m.n ? m.n : 1) * sizeof(*walk));
+	m.roots = malloc((m.n ? m.n : 1) * sizeof(*m.roots));
+	if (!stack || !walk || !m.roots) {
+		free(stack);
+		free(walk);
+		return -1;
+	}
+	for (i = 0; i < m.n; i++) {
+		if (m.svc[i].idx)
+			continue;
+		wp = 0;
+		walk[wp++] = i;
+		m.svc[i].idx = m.svc[i].low = next++;
+		m.svc[i].epos = 0;
+		stack[sp++] = i;
+		m.svc[i].onstack = 1;
+		while (wp) {
+			struct svc *s = &m.svc[v = walk[wp - 1]];
+
+			if (s->epos < s->ne) {
+				w = m.edge[s->e0 + s->epos++];
+				if (!m.svc[w].idx) {
+					m.svc[w].idx = m.svc[w].low = next++;
+					m.svc[w].epos = 0;
+					stack[sp++] = w;
+					m.svc[w].onstack = 1;
+					walk[wp++] = w;
+				} else if (m.svc[w].onstack && m.svc[w].idx < s->low)
+					s->low = m.svc[w].idx;
+				continue;
+			}
+			if (s->low == s->idx)
+				close_cycle(v, stack, &sp);
+			if (--wp && s->low < m.svc[walk[wp - 1]].low)
+				m.svc[walk[wp - 1]].low = s->low;
+		}
+	}
+	free(stack);
+	free(walk);
+	return 0;
+}
+
+/* no order could be made (out of memory): every service alone, waited
+ * for by none: all are stopped at once */
+static void
+no_order(void)
+{
+	size_t i;
+
+	free(m.edge);
+	free(m.roots);
+	m.edge = m.roots = NULL;
+	m.nroots = 0;
+	for (i = 0; i < m.n; i++) {
+		m.svc[i].root = m.svc[i].next = i;
+		m.svc[i].ne = 0;
+	}
+	warnf("cannot order the shutdown: stopping every service at once:");
+}
+
+/* the longest stop of each running cycle, down what it waited for: the
+ * roots in m.roots' order, each after those it waited for */
+static long long
+chains(void)
+{
+	long long worst = 0, own, below, c;
+	size_t k, i, t;
+	struct svc *r, *u;
+
+	/* no order (no_order()): all at once */
+	for (i = 0; !m.roots && i < m.n; i++)
+		if (m.svc[i].pid > 0 && stop_ms(&m.svc[i]) > worst)
+			worst = stop_ms(&m.svc[i]);
+	for (k = 0; k < m.nroots; k++) {
+		r = &m.svc[m.roots[k]];
+		own = below = 0;
+		u = r;
+		do {
+			for (i = 0; u->pid > 0 && i < u->ne; i++) {
+				t = m.svc[m.edge[u->e0 + i]].root;
+				if (t != u->root && (c = m.svc[t].chain) > below)
+					below = c;
+			}
+			if (u->pid > 0 && stop_ms(u) > own)
+				own = stop_ms(u);
+			u = &m.svc[u->next];
+		} while (u != r);
+		r->chain = own ? own + below : 0;
+		if (r->chain > worst)
+			worst = r->chain;
+	}
+	return worst;
 }
 
 /* RUNDIR/.sysmgr.stop: when, on the monotonic clock, we are done at the
@@ -670,14 +826,9 @@ static void
 tell_bound(void)
 {
 	char buf[32];
-	long long worst = 0, c;
-	size_t i;
 	int n, fd;
 
-	for (i = 0; i < m.n; i++)
-		if (m.svc[i].pid > 0 && (c = chain(&m.svc[i], 0)) > worst)
-			worst = c;
-	n = fmt(buf, sizeof(buf), "%lld\n", mono_ms() + worst + POLL_MS);
+	n = fmt(buf, sizeof(buf), "%lld\n", mono_ms() + chains() + POLL_MS);
 	fd = openat(m.rundirfd, ".sysmgr.stop", O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (n < 0 || fd < 0 || write_all(fd, buf, (size_t)n) < 0)
@@ -714,10 +865,14 @@ shutdown(void)
 			m.svc[i].deps = strdup(st.deps);
 	}
 	table_free(&t);
+	if (edges() < 0 || cycles() < 0)
+		no_order();
 	for (i = 0; i < m.n; i++)
-		if (m.svc[i].pid > 0)
+		if (m.svc[i].pid > 0) {
+			m.svc[i].counted = 1;
+			m.svc[m.svc[i].root].left++;
 			need(&m.svc[i], 1);
-		else
+		} else
 			m.svc[i].released = 1;
 	tell_bound();
 	stop_next();
@@ -729,15 +884,12 @@ static int
 extended(struct svc *s)
 {
 	struct status st;
-	size_t i;
 
 	if (svc_status_named(&m.paths, s->name, &st) <= 0 ||
 	    st.stoptimeout <= s->stop)
 		return 0;
 	s->killat += (long long)(st.stoptimeout - s->stop) * 1000;
 	s->stop = st.stoptimeout;
-	for (i = 0; i < m.n; i++)
-		m.svc[i].chain = 0;
 	tell_bound();          /* init waits that much longer too */
 	return 1;
 }
