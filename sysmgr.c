@@ -803,8 +803,10 @@ chains(void)
 		r = &m.svc[m.roots[k]];
 		own = below = 0;
 		u = r;
+		/* the deps of every member that ran: a cycle holds them
+		 * until its last member is down */
 		do {
-			for (i = 0; u->pid > 0 && i < u->ne; i++) {
+			for (i = 0; u->counted && i < u->ne; i++) {
 				t = m.svc[m.edge[u->e0 + i]].root;
 				if (t != u->root && (c = m.svc[t].chain) > below)
 					below = c;
