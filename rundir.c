@@ -1047,6 +1047,13 @@ status_up(const struct status *st)
 	return st->state == ST_UP || st->state == ST_RELOADING;
 }
 
+int
+status_blocks(const struct status *st)
+{
+	return st->want == WANT_DOWN || st->state == ST_FAILED ||
+	    (st->want == WANT_ONCE && st->state == ST_DOWN);
+}
+
 static long long
 secs_since(long long stamp)
 {

@@ -151,6 +151,8 @@ int svc_status(int dirfd, struct status *st);
 int svc_status_named(struct paths *p, const char *name, struct status *st);
 /* 1 for UP and RELOADING: ready, for those who wait */
 int status_up(const struct status *st);
+/* 1 when the admin stopped it, or it gave up: sysmgr-depends fails then */
+int status_blocks(const struct status *st);
 /* "NAME: STATE ..." as svctl status prints it; supervised is 0 or 1 */
 int status_line(char *buf, size_t size, const char *name,
                 const struct status *st, int supervised);

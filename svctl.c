@@ -44,6 +44,7 @@ struct target {
 	struct status *before;  /* as we sent the command (not for status:
 	                           1000 of them would be 3.5 MB touched) */
 	int pending;
+	int needed;             /* a later target's last run waited for it */
 };
 
 static struct {
@@ -59,6 +60,7 @@ static struct {
 	struct status *before; /* for control commands, a target each */
 	size_t n;
 	int rc;
+	long long takeby;     /* the requests of needed targets taken by */
 } c;
 
 static void
@@ -179,6 +181,131 @@ takes(const struct status *st)
 	return s ? s + SVCTL_MARGIN : 0;
 }
 
+static int
+starts(void)
+{
+	return c.cmd == C_UP || c.cmd == C_ONCE || c.cmd == C_RESTART;
+}
+
+/* bsearch() of a name among the targets, by their indexes sorted */
+static int
+name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, c.t[*(const size_t *)elem].name);
+}
+static int
+target_cmp(const void *a, const void *b)
+{
+	return name_cmp(c.t[*(const size_t *)a].name, b);
+}
+
+/* the edges "j waited for i" among the targets, as (i, j) pairs from
+ * their recorded deps, into e (NULL: counted only); their count */
+static size_t
+target_edges(const size_t *sorted, size_t *e)
+{
+	char buf[NAMELIST], *tok, *save;
+	const size_t *i;
+	size_t j, ne = 0;
+
+	for (j = 0; j < c.n; j++) {
+		if (fmt(buf, sizeof(buf), "%s", c.t[j].before->deps) < 0)
+			continue;
+		for (tok = strtok_r(buf, " ", &save); tok;
+		    tok = strtok_r(NULL, " ", &save))
+			if ((i = bsearch(tok, sorted, c.n, sizeof(*sorted),
+			    name_cmp)) && *i != j) {
+				if (e) {
+					e[2 * ne] = *i;
+					e[2 * ne + 1] = j;
+				}
+				ne++;
+			}
+	}
+	return ne;
+}
+
+/*
+ * start, once, restart of several: each target after those its last run
+ * waited for (their recorded deps; Kahn's sort, the order given where it
+ * leaves a choice, and for a cycle), those marked needed: its request is
+ * to be taken before the next is sent.  Out of memory: the order given.
+ */
+static void
+order(void)
+{
+	size_t *sorted, *e, *indeg, *first, *adj, *queue, ne, i, k;
+	size_t head = 0, tail = 0;
+	struct target *t;
+
+	for (i = 0; i < c.n; i++)
+		if (svc_status_named(&c.paths, c.t[i].name, c.t[i].before) <= 0)
+			c.t[i].before->deps[0] = '\0';
+	if (!(sorted = malloc(c.n * sizeof(*sorted))))
+		return;
+	for (i = 0; i < c.n; i++)
+		sorted[i] = i;
+	qsort(sorted, c.n, sizeof(*sorted), target_cmp);
+	ne = target_edges(sorted, NULL);
+	e = malloc((2 * ne + 1) * sizeof(*e));
+	adj = malloc((ne + 1) * sizeof(*adj));
+	indeg = calloc(c.n, sizeof(*indeg));
+	first = calloc(c.n + 1, sizeof(*first));
+	queue = malloc(c.n * sizeof(*queue));
+	t = malloc(c.n * sizeof(*t));
+	if (e && adj && indeg && first && queue && t) {
+		target_edges(sorted, e);
+		/* the dependents of i: adj[first[i] .. first[i + 1]) */
+		for (k = 0; k < ne; k++) {
+			indeg[e[2 * k + 1]]++;
+			first[e[2 * k] + 1]++;
+			c.t[e[2 * k]].needed = 1;
+		}
+		for (i = 0; i < c.n; i++)
+			first[i + 1] += first[i];
+		for (k = 0; k < ne; k++)
+			adj[first[e[2 * k]]++] = e[2 * k + 1];
+		for (i = c.n; i > 0; i--)       /* back to the starts */
+			first[i] = first[i - 1];
+		first[0] = 0;
+		for (i = 0; i < c.n; i++)
+			if (!indeg[i])
+				queue[tail++] = i;
+		while (head < tail)
+			for (i = queue[head++], k = first[i]; k < first[i + 1]; k++)
+				if (!--indeg[adj[k]])
+					queue[tail++] = adj[k];
+		for (i = 0; i < c.n; i++)   /* a cycle: as given */
+			if (indeg[i])
+				queue[tail++] = i;
+		for (i = 0; i < c.n; i++)
+			t[i] = c.t[queue[i]];
+		memcpy(c.t, t, c.n * sizeof(*t));
+	}
+	free(sorted);
+	free(e);
+	free(adj);
+	free(indeg);
+	free(first);
+	free(queue);
+	free(t);
+}
+
+/* a needed target stopped (or failed): until its runsyssv took the
+ * request, so that a dependent's sysmgr-depends does not find it stopped
+ * (at most until c.takeby, for all of them together) */
+static void
+taken(struct target *t)
+{
+	struct sub *s = &c.subs[t - c.t];
+	struct status st;
+
+	while (svc_status_named(&c.paths, t->name, &st) > 0 &&
+	    status_blocks(&st) && st.starts == t->before->starts &&
+	    mono_ms() < c.takeby)
+		ev_wait(s, 1, c.takeby);
+}
+
 static void
 send(struct target *t)
 {
@@ -199,11 +326,15 @@ send(struct target *t)
 		fail(EXIT_FAIL);
 	} else {
 		/* before the command, so that no change is missed */
-		if (c.timeout > 0)
+		if (c.timeout > 0 || t->needed)
 			ev_subscribe(&c.paths, t->name, &c.subs[t - c.t]);
-		if (ctl_send(fd, c.line) == 0)
+		if (ctl_send(fd, c.line) == 0) {
 			t->pending = 1;
-		else {
+			if (t->needed && status_blocks(t->before))
+				taken(t);
+			if (c.timeout == 0)
+				ev_unsubscribe(&c.subs[t - c.t]);
+		} else {
 			r = errno;
 			if (r == ENXIO || r == ENOENT)
 				warnf("%s: not supervised", t->name);
@@ -409,6 +540,9 @@ main(int argc, char *argv[])
 	check_sysdir();
 	os_fd_limit();
 	targets(argc, argv);
+	if (starts() && c.n > 1)
+		order();
+	c.takeby = mono_ms() + SVCTL_WAIT * 1000LL;
 
 	for (i = 0; i < c.n; i++) {
 		if (c.cmd == C_STATUS || c.cmd == C_SHOW)

@@ -175,8 +175,7 @@ check(void)
 			up++;
 			continue;
 		}
-		if (st.want == WANT_DOWN || st.state == ST_FAILED ||
-		    (st.want == WANT_ONCE && st.state == ST_DOWN)) {
+		if (status_blocks(&st)) {
 			char line[NAME_MAX + 16];
 
 			warnf("%s is %s", d.deps[i], st.state == ST_FAILED ?
