@@ -200,9 +200,10 @@ target_cmp(const void *a, const void *b)
 }
 
 /* the edges "j waited for i" among the targets, as (i, j) pairs from
- * their recorded deps, into e (NULL: counted only); their count */
+ * their recorded deps, into e, cap of them at most (e NULL: counted
+ * only); their count */
 static size_t
-target_edges(const size_t *sorted, size_t *e)
+target_edges(const size_t *sorted, size_t *e, size_t cap)
 {
 	char buf[NAMELIST], *tok, *save;
 	const size_t *i;
@@ -215,6 +216,8 @@ target_edges(const size_t *sorted, size_t *e)
 		    tok = strtok_r(NULL, " ", &save))
 			if ((i = bsearch(tok, sorted, c.n, sizeof(*sorted),
 			    name_cmp)) && *i != j) {
+				if (e && ne >= cap)
+					return ne;
 				if (e) {
 					e[2 * ne] = *i;
 					e[2 * ne + 1] = j;
@@ -246,15 +249,15 @@ order(void)
 	for (i = 0; i < c.n; i++)
 		sorted[i] = i;
 	qsort(sorted, c.n, sizeof(*sorted), target_cmp);
-	ne = target_edges(sorted, NULL);
-	e = malloc((2 * ne + 1) * sizeof(*e));
+	ne = target_edges(sorted, NULL, 0);
+	e = calloc(2 * ne + 1, sizeof(*e));
 	adj = malloc((ne + 1) * sizeof(*adj));
 	indeg = calloc(c.n, sizeof(*indeg));
 	first = calloc(c.n + 1, sizeof(*first));
 	queue = malloc(c.n * sizeof(*queue));
 	t = malloc(c.n * sizeof(*t));
 	if (e && adj && indeg && first && queue && t) {
-		target_edges(sorted, e);
+		ne = target_edges(sorted, e, ne);
 		/* the dependents of i: adj[first[i] .. first[i + 1]) */
 		for (k = 0; k < ne; k++) {
 			indeg[e[2 * k + 1]]++;

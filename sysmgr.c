@@ -799,7 +799,7 @@ chains(void)
 	for (i = 0; !m.roots && i < m.n; i++)
 		if (m.svc[i].pid > 0 && stop_ms(&m.svc[i]) > worst)
 			worst = stop_ms(&m.svc[i]);
-	for (k = 0; k < m.nroots; k++) {
+	for (k = 0; m.roots && k < m.nroots; k++) {
 		r = &m.svc[m.roots[k]];
 		own = below = 0;
 		u = r;
