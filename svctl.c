@@ -60,6 +60,7 @@ static struct {
 	struct status *before; /* for control commands, a target each */
 	size_t n;
 	int rc;
+	long long begin;      /* mono_ms before the first request */
 	long long takeby;     /* the requests of needed targets taken by */
 } c;
 
@@ -228,17 +229,60 @@ target_edges(const size_t *sorted, size_t *e, size_t cap)
 	return ne;
 }
 
+#define PLACED ((size_t)-1)  /* order(): in the queue by force */
+
+/* the edges e by their side (0: by what was waited for, to who waited;
+ * 1: the other way): adj[first[i] .. first[i + 1]), first zeroed */
+static void
+csr(const size_t *e, size_t ne, int side, size_t *first, size_t *adj)
+{
+	size_t i, k;
+
+	for (k = 0; k < ne; k++)
+		first[e[2 * k + side] + 1]++;
+	for (i = 0; i < c.n; i++)
+		first[i + 1] += first[i];
+	for (k = 0; k < ne; k++)
+		adj[first[e[2 * k + side]]++] = e[2 * k + 1 - side];
+	for (i = c.n; i > 0; i--)       /* back to the starts */
+		first[i] = first[i - 1];
+	first[0] = 0;
+}
+
+/* the queue ran dry with targets left: each waits for one left, so
+ * walking back from the first left (in the order given) comes round to
+ * one already met, a target of a cycle */
+static size_t
+in_cycle(const size_t *indeg, const size_t *rfirst, const size_t *radj,
+         size_t *seen, size_t stamp)
+{
+	size_t v = 0, u = 0, k;
+
+	while (indeg[v] == 0 || indeg[v] == PLACED)
+		v++;
+	for (;;) {
+		seen[v] = stamp;
+		for (k = rfirst[v]; k < rfirst[v + 1]; k++)
+			if (indeg[u = radj[k]] != 0 && indeg[u] != PLACED)
+				break;
+		if (k == rfirst[v + 1] || seen[u] == stamp)
+			return k == rfirst[v + 1] ? v : u;
+		v = u;
+	}
+}
+
 /*
  * start, once, restart of several: each target after those its last run
- * waited for (their recorded deps; Kahn's sort, the order given where it
- * leaves a choice, and for a cycle), those marked needed: its request is
- * to be taken before the next is sent.  Out of memory: the order given.
+ * waited for (their recorded deps; Kahn's sort, level by level, each in
+ * the order given; a cycle is entered at one of its targets, and what
+ * waited for it follows it), those marked needed: its request is to be
+ * taken before the next is sent.  Out of memory: the order given.
  */
 static void
 order(void)
 {
-	size_t *sorted, *e, *indeg, *first, *adj, *queue, ne, i, k;
-	size_t head = 0, tail = 0;
+	size_t *sorted, *e, *indeg, *first, *adj, *rfirst, *radj, *seen;
+	size_t *queue, ne, i, k, head = 0, tail = 0, stamp = 0;
 	struct target *t;
 
 	for (i = 0; i < c.n; i++)
@@ -252,35 +296,34 @@ order(void)
 	ne = target_edges(sorted, NULL, 0);
 	e = calloc(2 * ne + 1, sizeof(*e));
 	adj = malloc((ne + 1) * sizeof(*adj));
+	radj = malloc((ne + 1) * sizeof(*radj));
 	indeg = calloc(c.n, sizeof(*indeg));
 	first = calloc(c.n + 1, sizeof(*first));
+	rfirst = calloc(c.n + 1, sizeof(*rfirst));
+	seen = calloc(c.n, sizeof(*seen));
 	queue = malloc(c.n * sizeof(*queue));
 	t = malloc(c.n * sizeof(*t));
-	if (e && adj && indeg && first && queue && t) {
+	if (e && adj && radj && indeg && first && rfirst && seen && queue && t) {
 		ne = target_edges(sorted, e, ne);
-		/* the dependents of i: adj[first[i] .. first[i + 1]) */
 		for (k = 0; k < ne; k++) {
 			indeg[e[2 * k + 1]]++;
-			first[e[2 * k] + 1]++;
 			c.t[e[2 * k]].needed = 1;
 		}
-		for (i = 0; i < c.n; i++)
-			first[i + 1] += first[i];
-		for (k = 0; k < ne; k++)
-			adj[first[e[2 * k]]++] = e[2 * k + 1];
-		for (i = c.n; i > 0; i--)       /* back to the starts */
-			first[i] = first[i - 1];
-		first[0] = 0;
+		csr(e, ne, 0, first, adj);
+		csr(e, ne, 1, rfirst, radj);
 		for (i = 0; i < c.n; i++)
 			if (!indeg[i])
 				queue[tail++] = i;
-		while (head < tail)
-			for (i = queue[head++], k = first[i]; k < first[i + 1]; k++)
-				if (!--indeg[adj[k]])
-					queue[tail++] = adj[k];
-		for (i = 0; i < c.n; i++)   /* a cycle: as given */
-			if (indeg[i])
+		while (tail < c.n || head < tail) {
+			if (head == tail) {
+				i = in_cycle(indeg, rfirst, radj, seen, ++stamp);
+				indeg[i] = PLACED;
 				queue[tail++] = i;
+			}
+			for (i = queue[head++], k = first[i]; k < first[i + 1]; k++)
+				if (indeg[adj[k]] != PLACED && !--indeg[adj[k]])
+					queue[tail++] = adj[k];
+		}
 		for (i = 0; i < c.n; i++)
 			t[i] = c.t[queue[i]];
 		memcpy(c.t, t, c.n * sizeof(*t));
@@ -288,8 +331,11 @@ order(void)
 	free(sorted);
 	free(e);
 	free(adj);
+	free(radj);
 	free(indeg);
 	free(first);
+	free(rfirst);
+	free(seen);
 	free(queue);
 	free(t);
 }
@@ -302,9 +348,11 @@ taken(struct target *t)
 {
 	struct sub *s = &c.subs[t - c.t];
 	struct status st;
+	int r;
 
-	while (svc_status_named(&c.paths, t->name, &st) > 0 &&
-	    status_blocks(&st) && st.starts == t->before->starts &&
+	/* unreadable: rewritten soon, as wait_all() takes it */
+	while (((r = svc_status_named(&c.paths, t->name, &st)) < 0 ||
+	    (r > 0 && status_blocks(&st) && st.starts == t->before->starts)) &&
 	    mono_ms() < c.takeby)
 		ev_wait(s, 1, c.takeby);
 }
@@ -359,7 +407,7 @@ send(struct target *t)
 static void
 wait_all(void)
 {
-	long long begin = mono_ms(), d;
+	long long begin = c.begin, d;
 	long long deadline = begin + (long long)c.timeout * 1000;
 	struct status st;
 	size_t i, left;
@@ -545,7 +593,10 @@ main(int argc, char *argv[])
 	targets(argc, argv);
 	if (starts() && c.n > 1)
 		order();
-	c.takeby = mono_ms() + SVCTL_WAIT * 1000LL;
+	/* -t N bounds it all; -t 0 and none: SVCTL_WAIT for the taking */
+	c.begin = mono_ms();
+	c.takeby = c.begin + (c.timeout_given && c.timeout > 0 ?
+	    (long long)c.timeout : SVCTL_WAIT) * 1000LL;
 
 	for (i = 0; i < c.n; i++) {
 		if (c.cmd == C_STATUS || c.cmd == C_SHOW)
