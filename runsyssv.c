@@ -1296,7 +1296,7 @@ static const struct { const char *kv; int ev; } notify_states[] = {
 
 /* of the keys with a value, the first line of a datagram is taken, as
  * systemd does: marked in seen after the changes of state */
-enum { N_STATUS = 3, N_MAINPID, N_WDOG, N_EXTEND };
+enum { N_STATUS = LEN(notify_states), N_MAINPID, N_WDOG, N_EXTEND };
 static int
 first(unsigned *seen, int key)
 {
@@ -1307,12 +1307,12 @@ first(unsigned *seen, int key)
 }
 
 /*
- * One line of a datagram, in three passes, as systemd takes them: the
- * lines that change no state (STATUS, MAINPID) first, so that
- * "READY=1\nSTATUS=up" is one change of the status; the changes of state
- * (READY, RELOADING, STOPPING: marked in *seen, the winner taken after
- * this pass); then those that apply to the state the service is in
- * (EXTEND_TIMEOUT_USEC, WATCHDOG), so that
+ * One line of a datagram, in two passes, as systemd takes them: first
+ * the lines that change no state (STATUS, MAINPID), so that
+ * "READY=1\nSTATUS=up" is one change of the status, and the changes of
+ * state (READY, RELOADING, STOPPING) marked in *seen, whose winner is
+ * taken between the passes; then those that apply to the state the
+ * service is in (EXTEND_TIMEOUT_USEC, WATCHDOG), so that
  * "STOPPING=1\nEXTEND_TIMEOUT_USEC=..." extends the stop it begins.
  */
 static void
@@ -1336,7 +1336,7 @@ notify_line(const char *line, int pass, unsigned *seen)
 	} else if (pass == 0 && k == 7 && !strncmp(line, "MAINPID", k)) {
 		if (first(seen, N_MAINPID))
 			new_main(v);
-	} else if (pass != 2)
+	} else if (pass != 1)
 		return;
 	else if (!strcmp(line, "WATCHDOG=1")) {
 		if ((sv.state == S_UP || sv.state == S_RELOADING) &&
@@ -1402,8 +1402,8 @@ on_notify(void)
 		}
 		if (strlen(buf) != (size_t)n)
 			continue;       /* a NUL: not the protocol's */
-		for (seen = 0, pass = 0; pass < 3; pass++) {
-			if (pass == 2)
+		for (seen = 0, pass = 0; pass < 2; pass++) {
+			if (pass == 1)
 				notify_state(seen);
 			for (line = buf; line < buf + n; line += strlen(line) + 1) {
 				line[strcspn(line, "\n")] = '\0';
