@@ -156,6 +156,10 @@ service_check(const char *sysdir, const char *name, const char **why)
 		*why = "a temporary file name";
 		return -1;
 	}
+	if (!strcmp(name, RD_OWNLOG)) {
+		*why = "a name kept for sysmgr's own log";
+		return -1;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		*why = S_ISDIR(st.st_mode) ? "a directory" : "not a regular file";
 		return -1;

@@ -37,6 +37,7 @@
 #define RD_MGRLOG  ".log"
 #define RD_MGRSPILL ".log.spill"
 #define RD_TABLE   ".status"
+#define RD_OWNLOG  "sysmgr"   /* LOGDIR/sysmgr: no service has this name */
 
 enum { ST_DOWN, ST_STARTING, ST_UP, ST_BACKOFF, ST_STOPPING, ST_FAILED,
        ST_RELOADING, ST_COUNT };

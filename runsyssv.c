@@ -1839,6 +1839,9 @@ main(int argc, char *argv[])
 	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
 		    printable(shown, sizeof(shown), argv[0]));
+	if (!strcmp(sv.name, RD_OWNLOG))
+		die(EXIT_USAGE, "%s: a name kept for sysmgr's own log",
+		    printable(shown, sizeof(shown), argv[0]));
 	setprogname(sv.name);
 	setup();
 	loop();

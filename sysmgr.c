@@ -933,7 +933,7 @@ open_log(void)
 {
 	m.logr = m.logkeep = m.log.spill = -1;
 	if (log_open(&m.log, m.rundirfd, RD_MGRSPILL, m.paths.logdir,
-	    "sysmgr") < 0 ||
+	    RD_OWNLOG) < 0 ||
 	    (m.logr = fifo_open(m.rundirfd, RD_MGRLOG, O_RDONLY | O_NONBLOCK)) < 0 ||
 	    (m.logkeep = fifo_open(m.rundirfd, RD_MGRLOG, O_WRONLY | O_NONBLOCK)) < 0) {
 		warnf("cannot open our log in %s:", m.paths.rundir);
