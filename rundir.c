@@ -121,6 +121,17 @@ name_temporary(const char *name)
 	return 1;
 }
 
+/* names whose files in LOGDIR or RUNDIR are sysmgr's own: why, or NULL */
+const char *
+name_kept(const char *name)
+{
+	if (!strcmp(name, RD_OWNLOG))
+		return "a name kept for sysmgr's own log";
+	if (!strcmp(name, RD_PID))
+		return "a name kept for sysmgr's pid file";
+	return NULL;
+}
+
 const char *
 arg_name(char *arg)
 {
@@ -156,10 +167,8 @@ service_check(const char *sysdir, const char *name, const char **why)
 		*why = "a temporary file name";
 		return -1;
 	}
-	if (!strcmp(name, RD_OWNLOG)) {
-		*why = "a name kept for sysmgr's own log";
+	if ((*why = name_kept(name)))
 		return -1;
-	}
 	if (!S_ISREG(st.st_mode)) {
 		*why = S_ISDIR(st.st_mode) ? "a directory" : "not a regular file";
 		return -1;
@@ -471,13 +480,13 @@ pid_write(int dirfd, pid_t pid)
 	int n, e;
 
 	if (pid <= 0)
-		return unlinkat(dirfd, "pid", 0) < 0 && errno != ENOENT ? -1 : 0;
+		return unlinkat(dirfd, RD_PID, 0) < 0 && errno != ENOENT ? -1 : 0;
 	/* no room for pid.new (RUNDIR full): none, rather than the old pid,
 	 * which another process may have by now */
 	if ((n = fmt(buf, sizeof(buf), "%ld\n", (long)pid)) < 0 ||
-	    replace(dirfd, "pid", buf, (size_t)n) < 0) {
+	    replace(dirfd, RD_PID, buf, (size_t)n) < 0) {
 		e = errno;
-		(void)unlinkat(dirfd, "pid", 0);
+		(void)unlinkat(dirfd, RD_PID, 0);
 		errno = e;
 		return -1;
 	}

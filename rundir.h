@@ -37,7 +37,9 @@
 #define RD_MGRLOG  ".log"
 #define RD_MGRSPILL ".log.spill"
 #define RD_TABLE   ".status"
-#define RD_OWNLOG  "sysmgr"   /* LOGDIR/sysmgr: no service has this name */
+/* LOGDIR/sysmgr and RUNDIR/pid are sysmgr's: no service has these names */
+#define RD_OWNLOG  "sysmgr"
+#define RD_PID     "pid"
 
 enum { ST_DOWN, ST_STARTING, ST_UP, ST_BACKOFF, ST_STOPPING, ST_FAILED,
        ST_RELOADING, ST_COUNT };
@@ -86,6 +88,8 @@ int paths_init(struct paths *p);
 int name_ok(const char *name);
 /* 1 if name is one editors and tools give their temporary files */
 int name_temporary(const char *name);
+/* why name is kept for sysmgr's own files, or NULL */
+const char *name_kept(const char *name);
 /* 1 if list is names separated by single spaces, and fits a NAMELIST */
 int list_ok(const char *list);
 /* 1 if name is in the space-separated list */

@@ -1596,7 +1596,7 @@ take_original(void)
 	if (faccessat(sv.dirfd, "status", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return;
 	sys = read_pid("syspid", buf, sizeof(buf));
-	svc = read_pid("pid", buf, sizeof(buf));
+	svc = read_pid(RD_PID, buf, sizeof(buf));
 	read_pid("lock", lock, sizeof(lock));
 	if (!sys && !lock[0])
 		return;
@@ -1816,6 +1816,7 @@ int
 main(int argc, char *argv[])
 {
 	char shown[256], *arg;
+	const char *why;
 	unsigned long long slot;
 	int opt;
 
@@ -1839,9 +1840,9 @@ main(int argc, char *argv[])
 	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
 		    printable(shown, sizeof(shown), argv[0]));
-	if (!strcmp(sv.name, RD_OWNLOG))
-		die(EXIT_USAGE, "%s: a name kept for sysmgr's own log",
-		    printable(shown, sizeof(shown), argv[0]));
+	if ((why = name_kept(sv.name)))
+		die(EXIT_USAGE, "%s: %s", printable(shown, sizeof(shown),
+		    argv[0]), why);
 	setprogname(sv.name);
 	setup();
 	loop();

@@ -1049,7 +1049,7 @@ replace_original(void)
 	unsigned long long pid;
 	struct procinfo pi;
 
-	if (fmt(path, sizeof(path), "%s/pid", m.paths.rundir) < 0 ||
+	if (fmt(path, sizeof(path), "%s/" RD_PID, m.paths.rundir) < 0 ||
 	    read_file(path, buf, sizeof(buf)) <= 0)
 		return;
 	buf[strcspn(buf, "\n")] = '\0';
