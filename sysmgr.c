@@ -341,6 +341,7 @@ check(const char *name)
 {
 	char buf[NAME_MAX + 1];
 	struct svc *s = find(name);
+	struct stat st;
 	const char *why;
 
 	if (s)
@@ -355,6 +356,12 @@ check(const char *name)
 		ensure(s);
 		return;
 	}
+	/* an invalid name rules an entry out before it is looked at: gone,
+	 * it is forgotten as any other */
+	if (strcmp(why, "no such service") && m.sysfd >= 0 &&
+	    fstatat(m.sysfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT)
+		why = "no such service";
 	/* temporary names are not even worth a word */
 	if (strcmp(why, "no such service") && !name_temporary(name) &&
 	    (!s || !s->warned)) {
