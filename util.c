@@ -442,9 +442,10 @@ base_name(char *path)
 	char *s;
 
 	while (n > 0 && path[n - 1] == '/')
-		path[--n] = '\0';
+		n--;
 	if (n == 0)
-		return NULL;
+		return NULL;     /* left as it was, for the error to name it */
+	path[n] = '\0';
 	s = strrchr(path, '/');
 	return s ? s + 1 : path;
 }
