@@ -261,6 +261,14 @@ print(const char *name, const char *text, size_t n)
 	putchar('\n');
 }
 
+/* what was printed, out; a reader gone or a full disk end svctl */
+static void
+flushed(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die(EXIT_SYSTEM, "stdout:");
+}
+
 /* by time stamp, which sorts as text; the same stamp keeps its order */
 static int
 by_time(const void *a, const void *b)
@@ -356,7 +364,7 @@ follow_read(struct follow *f)
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
 	}
-	fflush(stdout);
+	flushed();
 }
 
 NORETURN static void
@@ -391,7 +399,7 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 	struct follow *f;
 	struct stat st;
 	size_t i, from, *len;
-	int k, rc = 0;
+	int k, err, rc = 0;
 
 	several = n > 1;
 	tty = isatty(1);
@@ -404,9 +412,12 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 		f[k].name = names[k];
 		if (path_join(f[k].dir, sizeof(f[k].dir), logdir, names[k]) < 0)
 			die(EXIT_USAGE, "%s: name too long", names[k]);
-		f[k].fd = open_log(f[k].dir, "current", &st);
+		err = (f[k].fd = open_log(f[k].dir, "current", &st)) < 0 ?
+		    errno : 0;
+		/* followed, a log yet to be made is waited for in silence */
 		if (last_lines(f[k].dir, names[k], want, f[k].fd, &len[k],
-		    &all) < 0 && !follow) {
+		    &all) < 0 && (!follow || (err && err != ENOENT))) {
+			errno = err ? err : errno;
 			warnf("%s: no log: %s/current:", names[k], f[k].dir);
 			rc = EXIT_FAIL;
 		}
@@ -420,8 +431,7 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 	from = several && all.n > want * (size_t)n ? all.n - want * (size_t)n : 0;
 	for (i = from; i < all.n; i++)
 		print(all.l[i].name, all.l[i].text, strlen(all.l[i].text));
-	if (fflush(stdout) == EOF)
-		die(EXIT_SYSTEM, "stdout:");
+	flushed();
 	for (i = 0; i < all.n; i++)
 		free(all.l[i].text);
 	free(all.l);
