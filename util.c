@@ -315,6 +315,7 @@ int
 sig_pipe(const int *sigs, size_t n)
 {
 	struct sigaction sa;
+	sigset_t set;
 	int p[2];
 	size_t i;
 
@@ -328,10 +329,15 @@ sig_pipe(const int *sigs, size_t n)
 	sa.sa_handler = sig_handler;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
 	for (i = 0; i < n; i++) {
 		if (sigaction(sigs[i], &sa, NULL) < 0)
 			return -1;
+		sigaddset(&set, sigs[i]);
 	}
+	/* a mask inherited from whoever started us would keep them away */
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
+		return -1;
 	return p[0];
 }
 

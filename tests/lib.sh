@@ -24,6 +24,21 @@ need_strace() {
 	return 1
 }
 
+# need_cmd NAME...: skip the rest of the test unless every NAME is found
+# (an absolute path or a command in PATH)
+need_cmd() {
+	local c
+	for c; do
+		case $c in
+		/*) [ -x "$c" ] && continue ;;
+		*) command -v "$c" >/dev/null 2>&1 && continue ;;
+		esac
+		echo "SKIP ${FUNCNAME[1]}: needs $c"
+		startSkipping
+		return 1
+	done
+}
+
 # skip the rest of a slow test unless SLOW is set (make check-all)
 need_slow() {
 	if [ -z "$SLOW" ]; then
