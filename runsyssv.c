@@ -766,7 +766,7 @@ static action *const machine[S_N][E_N] = {
 	[S_STOPPING] = { a_then_start, a_stop_again, a_kill, a_then_start,
 	             a_then_quit, _, _, _, _,
 	             a_died_stopping, a_gone, a_stop_timer, _ },
-	[S_KILLING] = { a_then_start, a_then_down, _, a_then_start,
+	[S_KILLING] = { a_then_start, a_then_down, a_then_down, a_then_start,
 	             a_then_quit, _, _, _, _,
 	             a_died_stopping, a_gone, a_rekill, _ },
 	[S_BACKOFF] = { a_start, a_sweep, a_sweep_kill, a_start,

@@ -160,6 +160,7 @@ field() {
 	"$BIN/svctl" show "$1" 2>/dev/null | sed -n "s/^$2=//p"
 }
 
+pid() { field "$1" pid; }
 is_state() { [ "$(field "$1" state)" = "$2" ]; }
 up() { is_state "$1" up; }
 down() { is_state "$1" down; }
