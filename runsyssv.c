@@ -1832,10 +1832,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
-	if (!(sv.script = abs_dup(argv[0])))
-		die(errno == ENOMEM ? EXIT_SYSTEM : EXIT_USAGE, "%s:",
-		    printable(shown, sizeof(shown), argv[0]));
-	if (!(arg = strdup(sv.script)))
+	/* the name, from the argument without its trailing slashes, which
+	 * the script is then run without too ("" names none) */
+	if (!(arg = strdup(argv[0])))
 		die(EXIT_SYSTEM, "strdup:");
 	if (!(sv.name = arg_name(arg)))
 		die(EXIT_USAGE, "%s: invalid service name",
@@ -1843,6 +1842,9 @@ main(int argc, char *argv[])
 	if ((why = name_kept(sv.name)))
 		die(EXIT_USAGE, "%s: %s", printable(shown, sizeof(shown),
 		    argv[0]), why);
+	if (!(sv.script = abs_dup(arg)))
+		die(errno == ENOMEM ? EXIT_SYSTEM : EXIT_USAGE, "%s:",
+		    printable(shown, sizeof(shown), argv[0]));
 	setprogname(sv.name);
 	setup();
 	loop();
