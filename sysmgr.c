@@ -1052,7 +1052,7 @@ deadline(void)
 static void
 replace_original(void)
 {
-	char buf[32], path[64], comm[32];
+	char buf[32], path[PATH_MAX], comm[32];
 	unsigned long long pid;
 	struct procinfo pi;
 
