@@ -88,6 +88,7 @@ static struct {
 	int wdog_fired;       /* this run was stopped by the watchdog */
 	int was_ready;        /* this run said it was ready */
 	int waited;           /* sysmgr-depends returned, this run */
+	int resumed;          /* the state loaded is entered again: since kept */
 	int notifyfd;         /* ready=notify: its socket */
 	int readyfd, readyw;  /* ready=fd:N: the FIFO, our end and its */
 	int evdir;            /* our event directory: waiters to wake */
@@ -172,9 +173,13 @@ enter(int state, long long deadline, const char *why)
 {
 	sv.state = state;
 	sv.deadline = deadline;
+	/* a runsyssv that took over keeps the time of the last change */
+	if (!sv.resumed || sv.st.state != visible[state]) {
+		sv.st.stamp = mono_ms();
+		sv.st.since = wall_s();
+	}
+	sv.resumed = 0;
 	sv.st.state = visible[state];
-	sv.st.stamp = mono_ms();
-	sv.st.since = wall_s();
 	set_why(why);
 	publish();
 }
@@ -988,6 +993,7 @@ spawn(int automatic)
 	sv.st.state = ST_STARTING;
 	sv.st.stamp = mono_ms();
 	sv.st.since = wall_s();
+	sv.resumed = 0;
 	sv.wdog_ms = -1;
 	sv.wdog_fired = sv.was_ready = sv.waited = 0;
 	/* as exec_done() will say it: the first record of a start already
@@ -1517,12 +1523,19 @@ resume(void)
 	sv.st.supervisor = getpid();
 	sv.st.supstart = sv.supstart;
 	sv.st.pid = 0;
+	sv.resumed = sv.st.since > 0;
 	read_settings();
 	if (adopt(pid, start) < 0) {
 		sv.st.waiting[0] = '\0';
 		if (sv.st.want != WANT_DOWN && old == ST_FAILED)
 			enter(S_FAILED, -1, sv.st.why);
-		else if (sv.st.want == WANT_UP)
+		else if (sv.st.want == WANT_UP && old == ST_BACKOFF &&
+		    sv.st.due > mono_ms() &&
+		    sv.st.due <= after(BACKOFF_MAX)) {
+			/* its delay goes on (a time of this boot's clock) */
+			enter(S_BACKOFF, sv.st.due, sv.st.why);
+			watch_blocked();
+		} else if (sv.st.want == WANT_UP)
 			spawn(0);
 		else
 			enter(S_DOWN, -1, NULL);
