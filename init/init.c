@@ -58,8 +58,8 @@ static struct {
 	int action;            /* at the end of the shutdown */
 	long long deadline;    /* mono_ms of the end of the phase, -1 for none */
 	int extended;          /* P_SYSMGR's deadline is sysmgr's own */
-	pid_t rc;              /* rc.boot or rc.shutdown, 0 when none */
-	const char *rcpath;    /* which */
+	pid_t boot;            /* rc.boot, 0 when none (it may outlive P_BOOT) */
+	pid_t rc;              /* rc.shutdown, 0 when none */
 	pid_t sysmgr;          /* 0 when none */
 	pid_t rebooter;        /* the child calling reboot(2), 0 when none */
 	long long started;     /* mono_ms of the start of sysmgr */
@@ -172,7 +172,6 @@ run_rc(const char *path, const char *arg)
 			warnf("%s:", path);
 		return 0;
 	}
-	in.rcpath = path;
 	return spawn(path, arg);
 }
 
@@ -233,10 +232,11 @@ reap(void)
 	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
 		if (pid == in.sysmgr)
 			sysmgr_gone(ws);
-		else if (pid == in.rc) {
-			in.rc = 0;
+		else if (pid == in.boot || pid == in.rc) {
 			if (!WIFEXITED(ws) || WEXITSTATUS(ws))
-				report(in.rcpath, ws);
+				report(pid == in.boot ? INIT_RC_BOOT :
+				    INIT_RC_SHUTDOWN, ws);
+			*(pid == in.boot ? &in.boot : &in.rc) = 0;
 		} else if (pid == in.rebooter)
 			rebooter_gone(ws);
 	}
@@ -289,6 +289,19 @@ finish(void)
 	warnf("%s failed:", action_name[in.action]);
 }
 
+/* a shutdown while rc.boot runs (it may be mounting, checking a disk):
+ * it is asked to end, and rc.shutdown waits for it as for sysmgr */
+static void
+stop_rc_boot(void)
+{
+	if (in.boot <= 0)
+		return;
+	warnf("sending SIGTERM to %s", INIT_RC_BOOT);
+	if ((kill(-in.boot, SIGTERM) < 0 || kill(-in.boot, SIGCONT) < 0) &&
+	    errno != ESRCH)
+		warnf("kill:");
+}
+
 /* enter the current phase; 0 when it has nothing to wait for */
 static int
 begin(void)
@@ -298,16 +311,17 @@ begin(void)
 	in.deadline = late[in.phase].secs ? now + late[in.phase].secs * 1000LL : -1;
 	switch (in.phase) {
 	case P_BOOT:
-		return (in.rc = run_rc(INIT_RC_BOOT, NULL)) > 0;
+		return (in.boot = run_rc(INIT_RC_BOOT, NULL)) > 0;
 	case P_RUN:
 		start_sysmgr();
 		return 1;
 	case P_SYSMGR:
 		in.retry = -1;
+		stop_rc_boot();
 		if (in.sysmgr > 0 && kill(in.sysmgr, SIGTERM) == 0)
 			return 1;
 		warnf("sysmgr is not running: services stop with every process");
-		return 0;
+		return in.boot > 0;
 	case P_RC:
 		return (in.rc = run_rc(INIT_RC_SHUTDOWN,
 		    action_name[in.action])) > 0;
@@ -329,10 +343,11 @@ done(void)
 {
 	switch (in.phase) {
 	case P_BOOT:
+		return in.boot == 0;
 	case P_RC:
 		return in.rc == 0;
 	case P_SYSMGR:
-		return in.sysmgr == 0;
+		return in.sysmgr == 0 && in.boot == 0;
 	case P_TERM:
 	case P_KILL:
 		return none_left();
@@ -393,6 +408,9 @@ advance(void)
 			return;
 		else if (over && in.phase == P_SYSMGR && in.extended)
 			warnf("sysmgr did not exit in the time it said it needed");
+		else if (over && in.phase == P_SYSMGR && !in.sysmgr)
+			warnf("%s did not end in %d s", INIT_RC_BOOT,
+			    late[P_SYSMGR].secs);
 		else if (over)
 			warnf(late[in.phase].what, late[in.phase].secs);
 		if (!over)
@@ -424,8 +442,13 @@ reexec(void)
 	char pid[32], delay[32], started[32];
 	char *argv[] = { in.exe, REEXEC, pid, delay, started, NULL };
 
-	if (in.phase != P_RUN) {
+	if (in.phase != P_RUN || in.boot > 0) {
 		warnf("SIGQUIT: no re-exec while booting or shutting down");
+		return;
+	}
+	/* the new image would start it at once */
+	if (in.retry >= 0) {
+		warnf("SIGQUIT: no re-exec while sysmgr waits to start again");
 		return;
 	}
 	if (fmt(pid, sizeof(pid), "%ld", (long)in.sysmgr) < 0 ||
