@@ -201,6 +201,9 @@ ready(struct devmaster *d)
 	if (write_all(d->notify, "\n", 1) < 0)
 		warnf("-D %d:", d->notify);
 	close(d->notify);
+	/* -D 0, 1 or 2: not to be taken by the next file we open */
+	if (d->notify <= 2 && std_fds() < 0)
+		warnf("/dev/null:");
 	d->notify = -1;
 }
 

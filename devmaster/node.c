@@ -126,10 +126,18 @@ struct spec {
 static const char *
 fix(int dfd, const char *leaf, const struct stat *st, const struct spec *w)
 {
-	if ((st->st_uid != w->uid || st->st_gid != w->gid) &&
-	    fchownat(dfd, leaf, w->uid, w->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return "chown";
-	if ((st->st_mode & 07777) != w->mode && fchmodat(dfd, leaf, w->mode, 0) < 0)
+	mode_t mode = st->st_mode & 07777;
+
+	if (st->st_uid != w->uid || st->st_gid != w->gid) {
+		/* never more open than both modes: narrowed before the owner
+		 * changes, widened after */
+		if ((mode & w->mode) != mode &&
+		    fchmodat(dfd, leaf, (mode &= w->mode), 0) < 0)
+			return "chmod";
+		if (fchownat(dfd, leaf, w->uid, w->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return "chown";
+	}
+	if (mode != w->mode && fchmodat(dfd, leaf, w->mode, 0) < 0)
 		return "chmod";
 	return NULL;
 }
