@@ -564,6 +564,7 @@ resume(char *argv[])
 		warnf("sysmgr (pid %llu) is not a child:", pid);
 		pid = 0;
 	}
+	(void)sys_initial_ns();    /* known while /proc is there */
 	in.phase = P_RUN;
 	in.delay = (int)delay;
 	in.sysmgr = (pid_t)pid;

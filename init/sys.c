@@ -109,10 +109,16 @@ sys_cad_off(void)
 		warnf("cannot disable Ctrl-Alt-Del:");
 }
 
+/* known once /proc could tell (it never changes): not asked again where
+ * /proc is gone, as it is at the end of a shutdown */
 int
 sys_initial_ns(void)
 {
-	return initial("pid", PID_NS_INIT_INO);
+	static int known = -1;
+
+	if (known < 0)
+		known = initial("pid", PID_NS_INIT_INO);
+	return known;
 }
 
 /* the octal escapes of /proc/mounts (\040 for a space) in place */
