@@ -69,13 +69,40 @@ setUp() {
 
 # kill everything but us (only ever as PID 1 of a namespace) and clean up
 tearDown() {
+	[ -z "$FROZEN" ] || echo THAWED >"$FROZEN/freezer.state"
 	if [ "$$" = 1 ]; then
 		kill -9 -1 2>/dev/null
 		wait_for "every process to exit" only_us
 	fi
+	thaw
 	[ -n "$T" ] && rm -rf "$T"
 	T=
 	endSkipping
+}
+
+# freeze PID: into a cgroup v1 freezer group of its own, frozen (its
+# SIGKILL waits for the thaw, as in D state); 1 when there is no freezer.
+# tearDown thaws and removes it, and a group an interrupted run left
+# behind is thawed and removed first.
+FREEZER=/sys/fs/cgroup/freezer
+freeze() {
+	local g
+	[ -w "$FREEZER/cgroup.procs" ] || return 1
+	for g in "$FREEZER"/sysmgr-test.*; do
+		[ -d "$g" ] || continue
+		echo THAWED >"$g/freezer.state"
+		rmdir "$g"
+	done 2>/dev/null
+	FROZEN=$FREEZER/${T##*/}
+	mkdir "$FROZEN" && echo "$1" >"$FROZEN/cgroup.procs" &&
+	    echo FROZEN >"$FROZEN/freezer.state"
+}
+thaw() {
+	[ -n "$FROZEN" ] || return 0
+	echo THAWED >"$FROZEN/freezer.state"
+	# its processes may take a moment to leave it once killed
+	wait_for "the freezer group empty" rmdir "$FROZEN" 2>/dev/null
+	FROZEN=
 }
 
 # 0 when PID 1 (this shell) is the only process left
