@@ -21,7 +21,7 @@
 #define MAXSIG 64           /* the highest signal number of Linux */
 
 /* the phases in order; a shutdown runs from P_SYSMGR to P_FINAL */
-enum { P_BOOT, P_RUN, P_SYSMGR, P_RC, P_TERM, P_KILL, P_FINAL };
+enum { P_BOOT, P_RUN, P_SYSMGR, P_RCBOOT, P_RC, P_TERM, P_KILL, P_FINAL };
 
 /* what a phase that times out says */
 static const struct {
@@ -31,6 +31,8 @@ static const struct {
 	[P_BOOT] = { INIT_RC_BOOT " still running after %d s: starting sysmgr",
 	             INIT_RC_BOOT_WAIT },
 	[P_SYSMGR] = { "sysmgr did not exit in %d s", INIT_SYSMGR_WAIT },
+	[P_RCBOOT] = { INIT_RC_BOOT " still running %d s after SIGKILL",
+	               INIT_KILL_WAIT },
 	[P_RC] = { INIT_RC_SHUTDOWN " did not finish in %d s", INIT_RC_WAIT },
 	[P_TERM] = { "processes left after the grace time of %d s", INIT_GRACE },
 	[P_KILL] = { "processes left %d s after SIGKILL", INIT_KILL_WAIT },
@@ -322,6 +324,13 @@ begin(void)
 			return 1;
 		warnf("sysmgr is not running: services stop with every process");
 		return in.boot > 0;
+	case P_RCBOOT:      /* it outlived its SIGTERM: not beside rc.shutdown */
+		if (in.boot <= 0)
+			return 0;
+		warnf("sending SIGKILL to %s", INIT_RC_BOOT);
+		if (kill(-in.boot, SIGKILL) < 0 && errno != ESRCH)
+			warnf("kill:");
+		return 1;
 	case P_RC:
 		return (in.rc = run_rc(INIT_RC_SHUTDOWN,
 		    action_name[in.action])) > 0;
@@ -343,6 +352,7 @@ done(void)
 {
 	switch (in.phase) {
 	case P_BOOT:
+	case P_RCBOOT:
 		return in.boot == 0;
 	case P_RC:
 		return in.rc == 0;
@@ -406,11 +416,11 @@ advance(void)
 			over = 1;
 		else if (over && !(over = sysmgr_late()))
 			return;
-		else if (over && in.phase == P_SYSMGR && in.extended)
-			warnf("sysmgr did not exit in the time it said it needed");
 		else if (over && in.phase == P_SYSMGR && !in.sysmgr)
 			warnf("%s did not end in %d s", INIT_RC_BOOT,
 			    late[P_SYSMGR].secs);
+		else if (over && in.phase == P_SYSMGR && in.extended)
+			warnf("sysmgr did not exit in the time it said it needed");
 		else if (over)
 			warnf(late[in.phase].what, late[in.phase].secs);
 		if (!over)
