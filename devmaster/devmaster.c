@@ -201,9 +201,6 @@ ready(struct devmaster *d)
 	if (write_all(d->notify, "\n", 1) < 0)
 		warnf("-D %d:", d->notify);
 	close(d->notify);
-	/* -D 0, 1 or 2: not to be taken by the next file we open */
-	if (d->notify <= 2 && std_fds() < 0)
-		warnf("/dev/null:");
 	d->notify = -1;
 }
 
@@ -300,6 +297,24 @@ setup_source(struct devmaster *d)
 		die(EXIT_SYSTEM, "%s:", d->replay);
 }
 
+/* -D's fd, not inherited; one of 0, 1 or 2 moves above them and that
+ * stream is /dev/null from the start: no command writes into it */
+static int
+notify_fd(struct devmaster *d)
+{
+	int fd;
+
+	if (d->notify > 2)
+		return set_cloexec(d->notify);
+	if ((fd = fcntl(d->notify, F_DUPFD_CLOEXEC, 3)) < 0)
+		return -1;
+	close(d->notify);
+	d->notify = fd;
+	if (std_fds() < 0)
+		warnf("/dev/null:");
+	return 0;
+}
+
 static void
 setup(struct devmaster *d)
 {
@@ -315,7 +330,7 @@ setup(struct devmaster *d)
 	if ((d->sigfd = sig_pipe(sigs, LEN(sigs))) < 0 ||
 	    sig_ignore(ign, LEN(ign)) < 0)
 		die(EXIT_SYSTEM, "signals:");
-	if (d->notify >= 0 && set_cloexec(d->notify) < 0)
+	if (d->notify >= 0 && notify_fd(d) < 0)
 		die(EXIT_SYSTEM, "-D %d:", d->notify);
 	d->cmd.dir = d->node.devdir;
 	d->cmd.dryrun = d->node.dryrun;
