@@ -417,7 +417,8 @@ log_show(const char *logdir, char **names, int n, unsigned long want,
 		/* followed, a log yet to be made is waited for in silence */
 		if (last_lines(f[k].dir, names[k], want, f[k].fd, &len[k],
 		    &all) < 0 && (!follow || (err && err != ENOENT))) {
-			errno = err ? err : errno;
+			if (err)
+				errno = err;
 			warnf("%s: no log: %s/current:", names[k], f[k].dir);
 			rc = EXIT_FAIL;
 		}

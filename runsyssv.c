@@ -88,7 +88,6 @@ static struct {
 	int wdog_fired;       /* this run was stopped by the watchdog */
 	int was_ready;        /* this run said it was ready */
 	int waited;           /* sysmgr-depends returned, this run */
-	int resumed;          /* the state loaded is entered again: since kept */
 	int notifyfd;         /* ready=notify: its socket */
 	int readyfd, readyw;  /* ready=fd:N: the FIFO, our end and its */
 	int evdir;            /* our event directory: waiters to wake */
@@ -173,12 +172,12 @@ enter(int state, long long deadline, const char *why)
 {
 	sv.state = state;
 	sv.deadline = deadline;
-	/* a runsyssv that took over keeps the time of the last change */
-	if (!sv.resumed || sv.st.state != visible[state]) {
+	/* the time of the last change of what is seen: kept from STOPPING
+	 * to KILLING, and by a runsyssv that took over (since loaded) */
+	if (sv.st.state != visible[state] || !sv.st.since) {
 		sv.st.stamp = mono_ms();
 		sv.st.since = wall_s();
 	}
-	sv.resumed = 0;
 	sv.st.state = visible[state];
 	set_why(why);
 	publish();
@@ -993,7 +992,6 @@ spawn(int automatic)
 	sv.st.state = ST_STARTING;
 	sv.st.stamp = mono_ms();
 	sv.st.since = wall_s();
-	sv.resumed = 0;
 	sv.wdog_ms = -1;
 	sv.wdog_fired = sv.was_ready = sv.waited = 0;
 	/* as exec_done() will say it: the first record of a start already
@@ -1523,7 +1521,6 @@ resume(void)
 	sv.st.supervisor = getpid();
 	sv.st.supstart = sv.supstart;
 	sv.st.pid = 0;
-	sv.resumed = sv.st.since > 0;
 	read_settings();
 	if (adopt(pid, start) < 0) {
 		sv.st.waiting[0] = '\0';
